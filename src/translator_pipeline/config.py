@@ -1,0 +1,337 @@
+"""One validated settings object, built at the edge and passed down.
+
+Settings come from a TOML file; any key can be overridden by an environment
+variable ``TP_<KEY>`` with ``__`` between nesting levels, e.g.
+``TP_ENGINE=pseudo``, ``TP_FETCH__TIMEOUT=5``, ``TP_TARGET_LANGUAGES=ar,fr``,
+``TP_SOURCES__0__MAX_ARTICLES=3``. Relative paths are resolved against the
+directory of the config file, so a scheduled run does not depend on its
+working directory. Every problem is reported at once, as ``file:key``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, get_args, get_origin
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from . import __version__
+from .errors import ConfigError
+from .languages import normalise_code
+
+__all__ = [
+    "DEFAULT_DISCLAIMERS",
+    "DisclaimerText",
+    "FetchSettings",
+    "Settings",
+    "SourceSettings",
+    "load_settings",
+]
+
+ENV_PREFIX = "TP_"
+LanguageCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class FetchSettings(_Strict):
+    timeout: float = Field(20.0, gt=0, le=600, description="total seconds per request")
+    connect_timeout: float = Field(10.0, gt=0, le=120)
+    max_bytes: int = Field(5_000_000, ge=1_024, description="decoded body size limit")
+    max_redirects: int = Field(5, ge=0, le=20)
+    user_agent: str = Field(
+        f"translator-pipeline/{__version__} (offline news translation; contact the site's web team)",
+        min_length=1,
+    )
+
+
+class SourceSettings(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    start_urls: list[str] = Field(min_length=1)
+    link_selector: str = "a[href]"
+    allowed_hosts: list[str] = Field(default_factory=list)
+    max_articles: int = Field(50, ge=1, le=10_000)
+    title_selector: str | None = None
+    body_selector: str | None = None
+    date_selector: str | None = None
+    author_selector: str | None = None
+    remove_selectors: list[str] = Field(default_factory=list)
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{url!r} is not an absolute http(s) URL")
+        return urls
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """Hosts articles may come from: the configured ones plus the start URLs' hosts."""
+        own = {urlsplit(u).hostname or "" for u in self.start_urls}
+        return frozenset(h.lower() for h in (*self.allowed_hosts, *own) if h)
+
+
+class DisclaimerText(_Strict):
+    """``text`` may use ``{source_language}`` (the original's language, named in the
+    variant's language) and ``{source_code}``; ``link_text`` labels the link to the original."""
+
+    text: str = Field(min_length=1)
+    link_text: str = Field(min_length=1)
+
+    @field_validator("text")
+    @classmethod
+    def _known_fields(cls, text: str) -> str:
+        names = set(re.findall(r"{([^{}]*)}", text))
+        unknown = names - {"source_language", "source_code"}
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder(s) {sorted(unknown)}; allowed: {{source_language}}, {{source_code}}"
+            )
+        return text
+
+
+DEFAULT_DISCLAIMERS: dict[str, DisclaimerText] = {
+    "en": DisclaimerText(
+        text="This article was translated by machine from {source_language} and has not "
+        "been reviewed by a translator. It may contain errors; the original text prevails.",
+        link_text="Read the original",
+    ),
+    "fr": DisclaimerText(
+        text="Cet article a été traduit automatiquement (langue d'origine : {source_language}) "
+        "et n'a pas été relu par un traducteur. Il peut contenir des erreurs ; "
+        "seul le texte original fait foi.",
+        link_text="Lire l'original",
+    ),
+    "ar": DisclaimerText(
+        text="تُرجمت هذه المقالة ترجمةً آليةً عن {source_language} ولم يراجعها مترجم، "
+        "وقد تتضمن أخطاء؛ والنص الأصلي هو المرجع.",
+        link_text="اقرأ النص الأصلي",
+    ),
+}
+
+
+class Settings(_Strict):
+    target_languages: list[LanguageCode] = Field(default_factory=lambda: ["ar", "fr", "en"])
+    source_languages: list[LanguageCode] = Field(
+        default_factory=list, description="languages we translate from; default: the targets"
+    )
+    engine: str = Field("argos", pattern=r"^[A-Za-z0-9_.-]+$")
+    output_dir: Path = Path("public")
+    state_path: Path = Path("state/translator-pipeline.sqlite3")
+    public_base_url: str | None = Field(
+        None, description="where the web team serves output_dir; used for canonical/hreflang"
+    )
+    disclaimers: dict[LanguageCode, DisclaimerText] = Field(default_factory=dict)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    sources: list[SourceSettings] = Field(min_length=1)
+
+    # Set by load_settings: where the file was, for messages and relative paths.
+    config_path: Path | None = None
+
+    @field_validator("target_languages", "source_languages")
+    @classmethod
+    def _normalise_languages(cls, codes: list[str]) -> list[str]:
+        out: list[str] = []
+        for code in codes:
+            norm = normalise_code(code)
+            if norm not in out:
+                out.append(norm)
+        return out
+
+    @field_validator("target_languages")
+    @classmethod
+    def _some_targets(cls, codes: list[str]) -> list[str]:
+        if not codes:
+            raise ValueError("at least one target language is required, e.g. ['ar', 'fr', 'en']")
+        return codes
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError(f"{url!r} is not an absolute http(s) URL")
+        return url.rstrip("/") + "/"
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> Settings:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique; repeated: {dupes}")
+        return self
+
+    @property
+    def translate_from(self) -> list[str]:
+        return self.source_languages or self.target_languages
+
+    def disclaimer(self, language: str) -> DisclaimerText:
+        """The configured disclaimer for a variant language, else the default, else English."""
+        return (
+            self.disclaimers.get(language)
+            or DEFAULT_DISCLAIMERS.get(language)
+            or DEFAULT_DISCLAIMERS["en"]
+        )
+
+    def source(self, name: str) -> SourceSettings:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def _field_annotation(model: type[BaseModel], path: list[str]) -> Any:
+    """The annotation of the field at ``path`` (indices skip list levels), or None."""
+    annotation: Any = model
+    for part in path:
+        origin = get_origin(annotation)
+        if origin is list and part.isdigit():
+            annotation = get_args(annotation)[0]
+            continue
+        if origin is dict:
+            annotation = get_args(annotation)[1]
+            continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return None
+            annotation = field.annotation
+            continue
+        return None
+    return annotation
+
+
+def _env_value(raw: str, annotation: Any) -> Any:
+    text = raw.strip()
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text  # let validation say what is wrong
+    if get_origin(annotation) is list:
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return text
+
+
+def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    """Merge ``TP_*`` variables into ``data``; return {dotted key: variable name}."""
+    applied: dict[str, str] = {}
+    for name in sorted(env):
+        if not name.startswith(ENV_PREFIX) or name == "TP_CONFIG":
+            continue
+        path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
+        if not path:
+            continue
+        value = _env_value(env[name], _field_annotation(Settings, path))
+        node: Any = data
+        for i, part in enumerate(path[:-1]):
+            nxt_is_index = path[i + 1].isdigit()
+            if isinstance(node, list):
+                idx = int(part) if part.isdigit() else -1
+                while part.isdigit() and len(node) <= idx:
+                    node.append({})
+                node = node[idx] if 0 <= idx < len(node) else {}
+            else:
+                node = node.setdefault(part, [] if nxt_is_index else {})
+        last = path[-1]
+        if isinstance(node, list) and last.isdigit():
+            while len(node) <= int(last):
+                node.append(None)
+            node[int(last)] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        applied[".".join(path)] = name
+    return applied
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid value"))
+    msg = msg.removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown key (check the spelling; see examples/demo.toml for the allowed keys)"
+    elif err.get("type") == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern", "")
+        msg = f"{err.get('input')!r} does not match the allowed form {pattern}"
+    elif err.get("type") == "missing":
+        msg = "required key is missing"
+    return msg
+
+
+def load_settings(
+    path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Read, override and validate a TOML config file.
+
+    ``env`` defaults to ``os.environ``; ``overrides`` are top-level keys set by
+    the caller (the CLI's ``--engine``), applied last.
+    """
+    path = Path(path)
+    shown = str(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(shown, [(shown, "file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(shown, [(shown, f"not valid TOML: {exc}")]) from None
+    except OSError as exc:
+        raise ConfigError(shown, [(shown, f"cannot be read: {exc.strerror}")]) from None
+
+    from_env = _apply_env(data, os.environ if env is None else env)
+    data.update({k: v for k, v in overrides.items() if v is not None})
+
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = _location(err["loc"])
+            dotted = ".".join(str(p) for p in err["loc"])
+            where = next(
+                (f"env {var}" for k, var in from_env.items() if dotted.startswith(k)),
+                f"{shown}:{key}",
+            )
+            problems.append((where, _message(err)))
+        raise ConfigError(shown, problems) from None
+
+    base = path.resolve().parent
+    return settings.model_copy(
+        update={
+            "output_dir": (base / settings.output_dir).resolve(),
+            "state_path": (base / settings.state_path).resolve(),
+            "config_path": path.resolve(),
+        }
+    )

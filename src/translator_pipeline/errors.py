@@ -1,0 +1,122 @@
+"""One exception tree for the whole pipeline.
+
+Every error carries the context it concerns (URL, language pair, file and key)
+so that a run report can say *what* failed and the user can act on it.
+
+    PipelineError
+    ├── ConfigError                 bad TOML / bad value (file, key, allowed values)
+    ├── FetchError                  anything that stops one URL from being fetched
+    │   ├── UnsafeURLError          scheme/host not allowed for the source
+    │   ├── HTTPStatusError         non-success status after redirects
+    │   ├── ResponseTooLargeError   body exceeded the configured limit
+    │   └── UnsupportedContentError not HTML
+    ├── ExtractionError             page fetched but no article found in it
+    ├── LanguageError               language unknown or not one we translate from
+    ├── EngineError                 translation engine missing or failed
+    │   └── EngineNotFoundError     no engine registered under that name
+    ├── PublishError                output could not be written
+    └── StateError                  state database unusable
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "EngineError",
+    "EngineNotFoundError",
+    "ExtractionError",
+    "FetchError",
+    "HTTPStatusError",
+    "LanguageError",
+    "PipelineError",
+    "PublishError",
+    "ResponseTooLargeError",
+    "StateError",
+    "UnsafeURLError",
+    "UnsupportedContentError",
+]
+
+
+class PipelineError(Exception):
+    """Base class. ``url`` is set when the error concerns one article."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.url = url
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.url}]" if self.url else self.message
+
+
+class ConfigError(PipelineError):
+    """A configuration file or override is invalid.
+
+    ``problems`` lists every problem found, each as ``(location, message)``
+    where location is ``file:key.path``; the message says what is allowed.
+    """
+
+    def __init__(self, path: str, problems: list[tuple[str, str]]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = "\n".join(f"  {where}: {what}" for where, what in problems)
+        super().__init__(f"invalid configuration in {path}:\n{lines}")
+
+
+class FetchError(PipelineError):
+    """The URL could not be fetched."""
+
+
+class UnsafeURLError(FetchError):
+    """The URL's scheme or host is not allowed for this source."""
+
+
+class HTTPStatusError(FetchError):
+    def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class ResponseTooLargeError(FetchError):
+    """The (decoded) body exceeded the configured byte limit."""
+
+
+class UnsupportedContentError(FetchError):
+    """The response is not an HTML document."""
+
+
+class ExtractionError(PipelineError):
+    """The page was fetched but no article could be extracted from it."""
+
+
+class LanguageError(PipelineError):
+    """The article's language is undetermined or not translated from."""
+
+
+class EngineError(PipelineError):
+    """The translation engine failed or cannot serve a language pair."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        pair = f"{source}→{target}" if source and target else None
+        super().__init__(f"{message} ({pair})" if pair else message, url=url)
+        self.source = source
+        self.target = target
+
+
+class EngineNotFoundError(EngineError):
+    """No engine is registered under the requested name."""
+
+
+class PublishError(PipelineError):
+    """Published files could not be written."""
+
+
+class StateError(PipelineError):
+    """The state database cannot be opened or is corrupt."""

@@ -1,0 +1,157 @@
+"""The scheduled job: discover → fetch/extract/detect → translate → publish.
+
+One Prefect task per source for discovery and per article for each stage,
+never per segment (a task costs milliseconds, a segment microseconds). Tasks
+return outcomes instead of raising for bad input, so one broken article never
+fails the run; the flow fails only when it could do nothing at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from ..config import Settings, load_settings
+from ..errors import PipelineError
+from ..fetch import Fetcher
+from ..models import Article, ArticleOutcome, Candidate, RunReport
+from ..pipeline import (
+    detect_language,
+    discover,
+    engine_for,
+    fetch_and_extract,
+    plan_languages,
+    publish_article,
+    publish_manifest,
+    translate_article,
+)
+from ..publish import FilesystemPublisher
+from ..report import format_summary
+from ..state import StateStore, utc_now
+
+__all__ = ["translate_and_publish"]
+
+MAX_WORKERS = 4
+
+
+@task(name="discover", cache_policy=NO_CACHE)
+def discover_task(settings: Settings, source_name: str) -> tuple[list[Candidate], list[str]]:
+    with Fetcher(settings.fetch) as fetcher:
+        return discover(settings.source(source_name), fetcher)
+
+
+@task(name="fetch-extract-detect", cache_policy=NO_CACHE)
+def fetch_task(settings: Settings, candidate: Candidate) -> Article | ArticleOutcome:
+    """The article with its languages and the variants it needs, or why it is skipped."""
+    try:
+        with Fetcher(settings.fetch) as fetcher:
+            article = fetch_and_extract(candidate, settings, fetcher)
+        return detect_language(article, settings)
+    except PipelineError as exc:
+        get_run_logger().warning("skipped %s: %s", candidate.url, exc.message)
+        return ArticleOutcome(candidate.url, "skipped", reason=f"{type(exc).__name__}: {exc.message}")
+
+
+@task(name="translate-render-publish", cache_policy=NO_CACHE)
+def translate_publish_task(
+    settings: Settings, article: Article, languages: list[str]
+) -> ArticleOutcome:
+    state = StateStore(settings.state_path)
+    publisher = FilesystemPublisher(settings.output_dir)
+    try:
+        translations = translate_article(article, languages, engine_for(settings))
+        return publish_article(article, translations, settings, state, publisher)
+    except PipelineError as exc:
+        get_run_logger().error("failed %s: %s", article.url, exc)
+        return ArticleOutcome(
+            article.url, "failed", reason=f"{type(exc).__name__}: {exc.message}",
+            source_language=article.language,
+        )
+
+
+def _result(future: PrefectFuture[Any], url: str) -> Any:
+    """A task's result, or a failed outcome if the task itself crashed."""
+    try:
+        return future.result()
+    except Exception as exc:  # a bug in one article must not end the run
+        return ArticleOutcome(url, "failed", reason=f"unexpected error: {exc!r}")
+
+
+@flow(
+    name="translate-and-publish",
+    task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),
+    log_prints=True,
+)
+def translate_and_publish(
+    config_path: str,
+    engine: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> RunReport:
+    """Run the pipeline once over every source in the config file.
+
+    ``engine`` overrides the config's engine; ``overrides`` sets other
+    top-level config keys (after the file and ``TP_*`` variables).
+    """
+    settings = load_settings(config_path, engine=engine, **(overrides or {}))
+    logger = get_run_logger()
+    report = RunReport(started_at=utc_now(), engine=settings.engine,
+                       output_dir=str(settings.output_dir))
+    engine_obj = engine_for(settings)  # fails the run early if the engine is unusable
+    state = StateStore(settings.state_path)
+    publisher = FilesystemPublisher(settings.output_dir)
+
+    candidates: list[Candidate] = []
+    discovered = {s.name: discover_task.submit(settings, s.name) for s in settings.sources}
+    for name, future in discovered.items():
+        try:
+            found, refused = future.result()
+        except Exception as exc:
+            message = exc.message if isinstance(exc, PipelineError) else repr(exc)
+            report.source_errors.append((name, message))
+            logger.error("source %s could not be read: %s", name, message)
+            continue
+        if refused:
+            logger.info("source %s: ignored %d link(s) to other hosts", name, len(refused))
+        candidates.extend(found)
+    # The same URL can be listed by two sources; fetch it once.
+    candidates = list({c.url: c for c in reversed(candidates)}.values())[::-1]
+    report.discovered = len(candidates)
+
+    fetched = [(c, fetch_task.submit(settings, c)) for c in candidates]
+    work: list[tuple[Article, list[str]]] = []
+    seen_final: set[str] = set()
+    for candidate, future in fetched:
+        result = _result(future, candidate.url)
+        if isinstance(result, ArticleOutcome):
+            report.outcomes.append(result)
+            continue
+        if result.url in seen_final:  # two links redirected to one article
+            continue
+        seen_final.add(result.url)
+        languages = plan_languages(result, settings, engine_obj, state, publisher)
+        if not languages:
+            report.outcomes.append(
+                ArticleOutcome(result.url, "unchanged", source_language=result.language)
+            )
+        else:
+            work.append((result, languages))
+
+    published = [
+        (a.url, translate_publish_task.submit(settings, a, langs)) for a, langs in work
+    ]
+    for url, future in published:
+        report.outcomes.append(_result(future, url))
+
+    publish_manifest(state, publisher)
+    report.finished_at = utc_now()
+    print(format_summary(report))
+    if report.nothing_done:
+        raise RuntimeError(
+            "nothing could be done in this run: every source or article failed "
+            "(see the errors above)"
+        )
+    return report

@@ -1,0 +1,223 @@
+"""The data that flows between stages: small, frozen, serialisable dataclasses.
+
+Stages are functions from one of these to the next; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Article",
+    "ArticleOutcome",
+    "Block",
+    "Candidate",
+    "EngineSignature",
+    "FetchedPage",
+    "InlineTag",
+    "LanguageGuess",
+    "RunReport",
+    "Segment",
+    "Variant",
+    "sha256_text",
+]
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A URL found by discovery, not fetched yet."""
+
+    url: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """An HTML response decoded to text. ``url`` is the final URL after redirects."""
+
+    url: str
+    requested_url: str
+    status: int
+    content_type: str
+    encoding: str
+    encoding_origin: Literal["header", "bom", "meta", "detected", "default"]
+    text: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One translatable block of the article body (p, h2, li, td …).
+
+    ``html`` is the block's inner HTML; the block element in ``Article.body_html``
+    carries ``data-tp-block="<index>"`` so the translated inner HTML can be put
+    back in place. ``declared_lang`` is a ``lang`` attribute found on the block
+    or an ancestor inside the body: a hint, never the answer.
+    """
+
+    index: int
+    tag: str
+    html: str
+    text: str
+    declared_lang: str | None = None
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    language: str  # ISO 639-1 code, or "und"
+    confidence: float  # 0..1
+    script: str  # "Arab", "Latn", … or "Zyyy" when no letters
+
+    @property
+    def known(self) -> bool:
+        return self.language != "und"
+
+
+@dataclass(frozen=True)
+class Article:
+    """An extracted article. ``content_hash`` covers what we translate, not the page chrome."""
+
+    url: str
+    source: str
+    title: str
+    body_html: str
+    blocks: tuple[Block, ...]
+    published: str | None = None
+    author: str | None = None
+    declared_lang: str | None = None
+    language: str | None = None
+    language_confidence: float = 0.0
+    block_languages: tuple[str | None, ...] = ()  # per block; None inherits ``language``
+
+    @property
+    def content_hash(self) -> str:
+        parts = [self.title, self.published or "", *(b.html for b in self.blocks)]
+        return sha256_text("\x1f".join(parts))
+
+
+@dataclass(frozen=True)
+class InlineTag:
+    """An inline element replaced by a placeholder inside a segment.
+
+    kind ``pair``: an element whose content is translated (``<a>``, ``<strong>``);
+    ``void``: an empty element (``<br>``, ``<img>``); ``keep``: an element copied
+    verbatim and never translated (``<code>``, ``translate="no"``).
+    """
+
+    id: int
+    kind: Literal["pair", "void", "keep"]
+    start: str  # the opening tag as HTML, or the whole element for "keep"
+    end: str = ""  # the closing tag for "pair"
+
+
+Token = tuple[Literal["text", "open", "close", "void"], str | int]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A block's inline content as engine input: text with paired placeholders.
+
+    ``tokens`` keep the original structure so a block whose placeholders the
+    engine mangled can be rebuilt piece by piece.
+    """
+
+    block_index: int
+    tokens: tuple[Token, ...]
+    tags: tuple[InlineTag, ...]
+
+    @property
+    def text(self) -> str:
+        from .segment import placeholder_text  # local: segment depends on models
+
+        return placeholder_text(self.tokens)
+
+    @property
+    def plain_text(self) -> str:
+        return "".join(str(v) for k, v in self.tokens if k == "text")
+
+
+@dataclass(frozen=True)
+class EngineSignature:
+    """Identifies exactly what produced a translation (sacreBLEU-style).
+
+    It goes into the translation-memory key and into every published variant.
+    """
+
+    engine: str
+    model: str
+    version: str
+    pivot: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = f"engine={self.engine}|model={self.model}|version={self.version}"
+        if self.pivot:
+            text += "|pivot=" + ">".join(self.pivot)
+        return text
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One published translation of an article."""
+
+    article_url: str
+    source_language: str
+    language: str
+    direction: Literal["ltr", "rtl"]
+    slug: str
+    title: str
+    page_html: str
+    fragment_html: str
+    signature: str
+    pseudo: bool = False
+    fallbacks: int = 0  # blocks whose inline markup had to be rebuilt piecewise
+
+    @property
+    def checksum(self) -> str:
+        return sha256_text(self.page_html)
+
+
+OutcomeStatus = Literal["published", "unchanged", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class ArticleOutcome:
+    """What the run did with one URL, with the reason when it did nothing."""
+
+    url: str
+    status: OutcomeStatus
+    reason: str = ""
+    languages: tuple[str, ...] = ()
+    source_language: str | None = None
+
+
+@dataclass
+class RunReport:
+    """Summary of one run; serialisable with ``dataclasses.asdict``."""
+
+    started_at: str
+    finished_at: str = ""
+    engine: str = ""
+    discovered: int = 0
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+    source_errors: list[tuple[str, str]] = field(default_factory=list)  # (source, error)
+    output_dir: str = ""
+
+    def count(self, status: OutcomeStatus) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def variants_published(self) -> int:
+        return sum(len(o.languages) for o in self.outcomes if o.status == "published")
+
+    @property
+    def nothing_done(self) -> bool:
+        """True when the run could not do any of its work (every source or article failed)."""
+        worked = any(o.status != "failed" for o in self.outcomes)
+        return not worked and (bool(self.outcomes) or bool(self.source_errors))

@@ -1,0 +1,198 @@
+"""Translate articles: segment → batch per language pair → reassemble.
+
+All segments of all articles handed in go to the engine in one
+``translate_batch`` call per language pair, duplicates once; a second call
+per pair translates, piece by piece, the blocks whose placeholders the engine
+mangled (so links and emphasis survive). Blocks already in the target
+language are kept as written; blocks in another language are translated from
+their own language.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bs4 import Tag
+
+from .engines.base import Translator
+from .errors import EngineError
+from .models import Article, Segment
+from .segment import apply_translations, reassemble, rebuild_from_pieces, segment_body, text_pieces
+
+__all__ = ["TranslatedArticle", "translate_articles"]
+
+
+@dataclass(frozen=True)
+class TranslatedArticle:
+    """An article's translated title and body in one target language."""
+
+    article_url: str
+    language: str
+    source_language: str
+    title: str
+    body_html: str
+    signature: str
+    pseudo: bool
+    fallbacks: int = 0  # blocks rebuilt piecewise because placeholders were mangled
+    kept_blocks: int = 0  # blocks already in the target language, kept as written
+
+
+class _Batch:
+    """Unique texts to translate for one language pair, in first-seen order."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.results: list[str] = []
+        self.users: set[str] = set()  # article URLs that need this batch
+
+    def add(self, text: str, url: str) -> None:
+        self.index.setdefault(text, len(self.index))
+        self.users.add(url)
+
+    def run(self, engine: Translator, source: str, target: str) -> None:
+        texts = list(self.index)
+        if not texts:
+            return
+        out = engine.translate_batch(texts, source, target)
+        if len(out) != len(texts):
+            raise EngineError(
+                f"engine {engine.name!r} returned {len(out)} results for {len(texts)} texts",
+                source=source,
+                target=target,
+            )
+        self.results = list(out)
+
+    def get(self, text: str) -> str:
+        return self.results[self.index[text]]
+
+
+def _check_pair(engine: Translator, source: str, target: str, url: str) -> None:
+    if not engine.supports(source, target):
+        raise EngineError(f"engine {engine.name!r} cannot translate this pair", url=url,
+                          source=source, target=target)
+
+
+def translate_articles(
+    articles: Sequence[Article], targets: Iterable[str], engine: Translator
+) -> dict[str, list[TranslatedArticle] | EngineError]:
+    """Translate each article into each target other than its own language.
+
+    Returns, per article URL, its translations, or the :class:`EngineError`
+    that stopped it (other articles go on).
+    """
+    targets = list(targets)
+    segments = {a.url: segment_body(a.body_html) for a in articles}
+    failed: dict[str, EngineError] = {}
+
+    def lang_of(article: Article, seg: Segment) -> str:
+        langs = article.block_languages
+        own = langs[seg.block_index] if seg.block_index < len(langs) else None
+        return own or str(article.language)
+
+    # Pass 1: one batch per (source, target) of every title and segment.
+    batches: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
+    for article in articles:
+        src = str(article.language)
+        for target in targets:
+            if target == src:
+                continue
+            try:
+                _check_pair(engine, src, target, article.url)
+                batches[(src, target)].add(article.title, article.url)
+                for seg in segments[article.url]:
+                    seg_src = lang_of(article, seg)
+                    if seg_src != target:
+                        _check_pair(engine, seg_src, target, article.url)
+                        batches[(seg_src, target)].add(seg.text, article.url)
+            except EngineError as exc:
+                failed[article.url] = exc
+    _run_all(batches, engine, failed)
+
+    # Pass 2: blocks whose placeholders came back unusable, text piece by piece.
+    rebuilt: dict[tuple[str, str, int], str] = {}
+    pending: list[tuple[str, str, Segment, str]] = []
+    retry: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
+    for article in articles:
+        if article.url in failed:
+            continue
+        for target in targets:
+            if target == article.language:
+                continue
+            for seg in segments[article.url]:
+                seg_src = lang_of(article, seg)
+                if seg_src == target:
+                    continue
+                html = reassemble(seg, batches[(seg_src, target)].get(seg.text))
+                if html is None:
+                    pending.append((article.url, target, seg, seg_src))
+                    for piece in text_pieces(seg):
+                        retry[(seg_src, target)].add(piece, article.url)
+                else:
+                    rebuilt[(article.url, target, seg.block_index)] = html
+    _run_all(retry, engine, failed)
+    fallbacks: dict[tuple[str, str], int] = defaultdict(int)
+    for url, target, seg, seg_src in pending:
+        if url in failed:
+            continue
+        pieces = [retry[(seg_src, target)].get(p) for p in text_pieces(seg)]
+        rebuilt[(url, target, seg.block_index)] = rebuild_from_pieces(seg, pieces)
+        fallbacks[(url, target)] += 1
+
+    results: dict[str, list[TranslatedArticle] | EngineError] = dict(failed)
+    for article in articles:
+        if article.url in failed:
+            continue
+        src = str(article.language)
+        variants = []
+        for target in targets:
+            if target == src:
+                continue
+            seg_langs = {s.block_index: lang_of(article, s) for s in segments[article.url]}
+            translated = {
+                i: html
+                for (url, tgt, i), html in rebuilt.items()
+                if url == article.url and tgt == target
+            }
+
+            def mark_language(unit: Tag, index: int, target: str = target) -> None:
+                # A block kept in its own language says so, for screen readers and search.
+                lang = seg_langs.get(index)
+                if lang and lang != src and lang == target:
+                    unit["lang"] = lang
+
+            variants.append(
+                TranslatedArticle(
+                    article_url=article.url,
+                    language=target,
+                    source_language=src,
+                    title=batches[(src, target)].get(article.title),
+                    body_html=apply_translations(article.body_html, translated, mark_language),
+                    signature=str(engine.signature(src, target)),
+                    pseudo=engine.pseudo,
+                    fallbacks=fallbacks[(article.url, target)],
+                    kept_blocks=sum(1 for lang in seg_langs.values() if lang == target),
+                )
+            )
+        results[article.url] = variants
+    return results
+
+
+def _run_all(
+    batches: dict[tuple[str, str], _Batch], engine: Translator, failed: dict[str, EngineError]
+) -> None:
+    for (src, target), batch in batches.items():
+        if batch.users <= failed.keys():
+            continue
+        try:
+            batch.run(engine, src, target)
+        except EngineError as exc:
+            error = exc
+        except Exception as exc:  # an engine bug must not take the run down
+            error = EngineError(f"engine {engine.name!r} failed: {exc!r}", source=src, target=target)
+        else:
+            continue
+        # The whole pair failed: every article that needed it fails with it.
+        for url in batch.users:
+            failed.setdefault(url, error)
