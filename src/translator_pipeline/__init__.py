@@ -7,7 +7,7 @@ Prefect flow (:mod:`translator_pipeline.flows`) and the CLI are thin edges.
 
 __version__ = "0.1.0"
 
-from .errors import (  # noqa: E402
+from .errors import (
     ConfigError,
     EngineError,
     EngineNotFoundError,

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import __version__
 from .errors import ConfigError, PipelineError
@@ -63,9 +64,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 2
     engine = args.engine or settings.engine
     print(f"translator-pipeline {__version__} demo")
-    print(f"  engine: {engine}" + ("  (PSEUDO-TRANSLATION: not a real translation)"
-                                  if engine == "pseudo" else ""))
-    with serve_directory(examples / "site") as base_url:
+    print(
+        f"  engine: {engine}"
+        + ("  (PSEUDO-TRANSLATION: not a real translation)" if engine == "pseudo" else "")
+    )
+    # Serve on the port the config names when it is free, so article URLs (the
+    # state's keys) stay the same from one demo run to the next.
+    port = urlsplit(settings.sources[0].start_urls[0]).port or 0
+    with serve_directory(examples / "site", port) as base_url:
         print(f"  serving {examples / 'site'} at {base_url}")
         code = _run_flow(
             str(config), engine, {"sources": sources_on(settings, base_url)}, args.json

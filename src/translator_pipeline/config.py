@@ -55,7 +55,7 @@ class FetchSettings(_Strict):
     max_bytes: int = Field(5_000_000, ge=1_024, description="decoded body size limit")
     max_redirects: int = Field(5, ge=0, le=20)
     user_agent: str = Field(
-        f"translator-pipeline/{__version__} (offline news translation; contact the site's web team)",
+        f"translator-pipeline/{__version__} (offline news translation bot)",
         min_length=1,
     )
 
@@ -102,7 +102,8 @@ class DisclaimerText(_Strict):
         unknown = names - {"source_language", "source_code"}
         if unknown:
             raise ValueError(
-                f"unknown placeholder(s) {sorted(unknown)}; allowed: {{source_language}}, {{source_code}}"
+                f"unknown placeholder(s) {sorted(unknown)}; "
+                "allowed: {source_language}, {source_code}"
             )
         return text
 

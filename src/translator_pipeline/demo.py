@@ -17,15 +17,21 @@ __all__ = ["find_examples", "serve_directory", "sources_on"]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @contextmanager
-def serve_directory(root: str | Path) -> Iterator[str]:
-    """Serve ``root`` over HTTP on 127.0.0.1 on a free port; yield the base URL."""
+def serve_directory(root: str | Path, port: int = 0) -> Iterator[str]:
+    """Serve ``root`` over HTTP on 127.0.0.1; yield the base URL.
+
+    ``port`` is tried first (0: any); if it is taken, any free port is used.
+    """
     handler = functools.partial(_QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
     thread.start()

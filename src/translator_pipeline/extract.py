@@ -139,7 +139,9 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
     for node in (title_node, date_node, author_node):
         if isinstance(node, Tag) and any(parent is body for parent in node.parents):
             node.decompose()
-    for selector in [ALWAYS_REMOVE, *source.remove_selectors] + ([FALLBACK_REMOVE] if fallback else []):
+    for selector in [ALWAYS_REMOVE, *source.remove_selectors] + (
+        [FALLBACK_REMOVE] if fallback else []
+    ):
         try:
             doomed = body.select(selector)
         except SelectorSyntaxError as exc:

@@ -46,8 +46,15 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # Labels that browsers treat as a superset encoding (WHATWG Encoding Standard).
-_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
-            "us-ascii": "cp1252", "iso-8859-9": "cp1254", "tis-620": "cp874"}
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+}
 
 
 def check_url(url: str, allowed_hosts: Iterable[str]) -> str:
@@ -168,7 +175,11 @@ class Fetcher:
             raise UnsupportedContentError(f"not HTML: content type {mime!r}", url=url)
         limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+        if (
+            declared.isdigit()
+            and int(declared) > limit
+            and "content-encoding" not in response.headers
+        ):
             raise ResponseTooLargeError(f"body of {declared} bytes exceeds {limit}", url=url)
         chunks: list[bytes] = []
         size = 0

@@ -28,13 +28,13 @@ __all__ = [
     "detect_language",
     "discover",
     "engine_for",
-    "language_detector",
-    "variant_languages",
     "fetch_and_extract",
+    "language_detector",
     "plan_languages",
     "publish_article",
     "publish_manifest",
     "translate_article",
+    "variant_languages",
 ]
 
 
@@ -161,4 +161,3 @@ def publish_manifest(state: StateStore, publisher: FilesystemPublisher) -> bool:
 
 def engine_for(settings: Settings) -> Translator:
     return load_engine(settings.engine, settings)
-

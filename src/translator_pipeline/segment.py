@@ -41,16 +41,93 @@ BLOCK_ATTR = "data-tp-block"
 RUN_TAG = "tp-run"
 
 BLOCK_LEVEL = frozenset(
-    "address article aside blockquote caption center dd details dialog div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main menu nav "
-    "ol p section summary table tbody td tfoot th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 # Never translated, never descended into: kept verbatim wherever they stand.
 OPAQUE = frozenset(
-    "script style noscript template pre code kbd samp var math svg textarea select "
-    "object embed iframe canvas audio video".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "pre",
+        "code",
+        "kbd",
+        "samp",
+        "var",
+        "math",
+        "svg",
+        "textarea",
+        "select",
+        "object",
+        "embed",
+        "iframe",
+        "canvas",
+        "audio",
+        "video",
+    ]
 )
-VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _NON_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 _WS = re.compile(r"\s+")
 PLACEHOLDER = re.compile(r"<(/?)g(\d+)>|<x(\d+)/>")
@@ -304,7 +381,5 @@ def blocks_from_units(units: Sequence[Tag]) -> tuple[Block, ...]:
                 break
         inner = "".join(str(c) for c in unit.contents)
         text = segment_element(unit, 0).plain_text  # what the engine will see, minus markup
-        blocks.append(
-            Block(int(unit[BLOCK_ATTR]), unit.name, inner, text, declared_lang=lang)
-        )
+        blocks.append(Block(int(unit[BLOCK_ATTR]), unit.name, inner, text, declared_lang=lang))
     return tuple(blocks)

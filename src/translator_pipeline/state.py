@@ -173,9 +173,7 @@ class StateStore:
             ).fetchall()
         return {r[1]: PublishedVariant(*r[:9], bool(r[9]), r[10]) for r in rows}
 
-    def record_publication(
-        self, article: Article, variants: list[tuple[Variant, str, str]]
-    ) -> str:
+    def record_publication(self, article: Article, variants: list[tuple[Variant, str, str]]) -> str:
         """Record an article and its variants, each as (variant, path, fragment path).
 
         Call only once the files are in place. Returns the publication time.

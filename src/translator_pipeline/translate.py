@@ -11,7 +11,7 @@ their own language.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bs4 import Tag
@@ -70,8 +70,12 @@ class _Batch:
 
 def _check_pair(engine: Translator, source: str, target: str, url: str) -> None:
     if not engine.supports(source, target):
-        raise EngineError(f"engine {engine.name!r} cannot translate this pair", url=url,
-                          source=source, target=target)
+        raise EngineError(
+            f"engine {engine.name!r} cannot translate this pair",
+            url=url,
+            source=source,
+            target=target,
+        )
 
 
 def translate_articles(
@@ -111,7 +115,7 @@ def translate_articles(
     _run_all(batches, engine, failed)
 
     # Pass 2: blocks whose placeholders came back unusable, text piece by piece.
-    rebuilt: dict[tuple[str, str, int], str] = {}
+    rebuilt: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
     pending: list[tuple[str, str, Segment, str]] = []
     retry: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
     for article in articles:
@@ -130,14 +134,14 @@ def translate_articles(
                     for piece in text_pieces(seg):
                         retry[(seg_src, target)].add(piece, article.url)
                 else:
-                    rebuilt[(article.url, target, seg.block_index)] = html
+                    rebuilt[(article.url, target)][seg.block_index] = html
     _run_all(retry, engine, failed)
     fallbacks: dict[tuple[str, str], int] = defaultdict(int)
     for url, target, seg, seg_src in pending:
         if url in failed:
             continue
         pieces = [retry[(seg_src, target)].get(p) for p in text_pieces(seg)]
-        rebuilt[(url, target, seg.block_index)] = rebuild_from_pieces(seg, pieces)
+        rebuilt[(url, target)][seg.block_index] = rebuild_from_pieces(seg, pieces)
         fallbacks[(url, target)] += 1
 
     results: dict[str, list[TranslatedArticle] | EngineError] = dict(failed)
@@ -150,25 +154,16 @@ def translate_articles(
             if target == src:
                 continue
             seg_langs = {s.block_index: lang_of(article, s) for s in segments[article.url]}
-            translated = {
-                i: html
-                for (url, tgt, i), html in rebuilt.items()
-                if url == article.url and tgt == target
-            }
-
-            def mark_language(unit: Tag, index: int, target: str = target) -> None:
-                # A block kept in its own language says so, for screen readers and search.
-                lang = seg_langs.get(index)
-                if lang and lang != src and lang == target:
-                    unit["lang"] = lang
-
+            marker = _language_marker(seg_langs, target)
             variants.append(
                 TranslatedArticle(
                     article_url=article.url,
                     language=target,
                     source_language=src,
                     title=batches[(src, target)].get(article.title),
-                    body_html=apply_translations(article.body_html, translated, mark_language),
+                    body_html=apply_translations(
+                        article.body_html, rebuilt[(article.url, target)], marker
+                    ),
                     signature=str(engine.signature(src, target)),
                     pseudo=engine.pseudo,
                     fallbacks=fallbacks[(article.url, target)],
@@ -177,6 +172,17 @@ def translate_articles(
             )
         results[article.url] = variants
     return results
+
+
+def _language_marker(seg_langs: dict[int, str], target: str) -> Callable[[Tag, int], None]:
+    """A hook marking blocks kept in the target language with their ``lang``."""
+
+    def mark(unit: Tag, index: int) -> None:
+        # Kept as written inside a translated article: say so for screen readers and search.
+        if seg_langs.get(index) == target:
+            unit["lang"] = target
+
+    return mark
 
 
 def _run_all(
@@ -190,7 +196,9 @@ def _run_all(
         except EngineError as exc:
             error = exc
         except Exception as exc:  # an engine bug must not take the run down
-            error = EngineError(f"engine {engine.name!r} failed: {exc!r}", source=src, target=target)
+            error = EngineError(
+                f"engine {engine.name!r} failed: {exc!r}", source=src, target=target
+            )
         else:
             continue
         # The whole pair failed: every article that needed it fails with it.

@@ -24,24 +24,57 @@ _KEEP = re.compile(
     r"(</?g\d+>|<x\d+/>|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\d[\d.,:/\-]*)"
 )
 # Latin letters → accented look-alikes (text stays readable for a layout check).
-_ACCENT = str.maketrans(
-    "aceinouyACEINOUY", "áçéîñöûýÁÇÉÎÑÖÛÝ"
-)
+_ACCENT = str.maketrans("aceinouyACEINOUY", "áçéîñöûýÁÇÉÎÑÖÛÝ")
 # Latin → Arabic letters, so an RTL variant really is right-to-left text.
 _LATIN_TO_ARABIC = dict(
     zip("abcdefghijklmnopqrstuvwxyz", "ابكديفغهيجكلمنوبقرستوفوشيز", strict=True)
 )
 _TO_ARABIC = str.maketrans(
-    {**_LATIN_TO_ARABIC, **{k.upper(): v for k, v in _LATIN_TO_ARABIC.items()},
-     ",": "،", ";": "؛", "?": "؟"}
+    {
+        **_LATIN_TO_ARABIC,
+        **{k.upper(): v for k, v in _LATIN_TO_ARABIC.items()},
+        ",": "،",
+        ";": "؛",
+        "?": "؟",
+    }
 )
 # Arabic letters → Latin, so an LTR variant of an Arabic article is Latin text.
 _FROM_ARABIC = {
-    **dict.fromkeys("اأإآء", "a"), "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h",
-    "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s",
-    "ض": "d", "ط": "t", "ظ": "z", "ع": "'", "غ": "gh", "ف": "f", "ق": "q", "ك": "k",
-    "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "a", "و": "w", "ي": "y", "ى": "a",
-    "ئ": "'", "ؤ": "'", "،": ",", "؛": ";", "؟": "?",
+    **dict.fromkeys("اأإآء", "a"),
+    "ب": "b",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "'",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "q",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "ة": "a",
+    "و": "w",
+    "ي": "y",
+    "ى": "a",
+    "ئ": "'",
+    "ؤ": "'",
+    "،": ",",
+    "؛": ";",
+    "؟": "?",
 }
 _FROM_ARABIC_TABLE = str.maketrans(_FROM_ARABIC)
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")

@@ -53,7 +53,9 @@ def fetch_task(settings: Settings, candidate: Candidate) -> Article | ArticleOut
         return detect_language(article, settings)
     except PipelineError as exc:
         get_run_logger().warning("skipped %s: %s", candidate.url, exc.message)
-        return ArticleOutcome(candidate.url, "skipped", reason=f"{type(exc).__name__}: {exc.message}")
+        return ArticleOutcome(
+            candidate.url, "skipped", reason=f"{type(exc).__name__}: {exc.message}"
+        )
 
 
 @task(name="translate-render-publish", cache_policy=NO_CACHE)
@@ -68,7 +70,9 @@ def translate_publish_task(
     except PipelineError as exc:
         get_run_logger().error("failed %s: %s", article.url, exc)
         return ArticleOutcome(
-            article.url, "failed", reason=f"{type(exc).__name__}: {exc.message}",
+            article.url,
+            "failed",
+            reason=f"{type(exc).__name__}: {exc.message}",
             source_language=article.language,
         )
 
@@ -98,8 +102,9 @@ def translate_and_publish(
     """
     settings = load_settings(config_path, engine=engine, **(overrides or {}))
     logger = get_run_logger()
-    report = RunReport(started_at=utc_now(), engine=settings.engine,
-                       output_dir=str(settings.output_dir))
+    report = RunReport(
+        started_at=utc_now(), engine=settings.engine, output_dir=str(settings.output_dir)
+    )
     engine_obj = engine_for(settings)  # fails the run early if the engine is unusable
     state = StateStore(settings.state_path)
     publisher = FilesystemPublisher(settings.output_dir)
@@ -140,9 +145,7 @@ def translate_and_publish(
         else:
             work.append((result, languages))
 
-    published = [
-        (a.url, translate_publish_task.submit(settings, a, langs)) for a, langs in work
-    ]
+    published = [(a.url, translate_publish_task.submit(settings, a, langs)) for a, langs in work]
     for url, future in published:
         report.outcomes.append(_result(future, url))
 
