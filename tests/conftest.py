@@ -1,0 +1,63 @@
+"""Shared fixtures. Prefect is pointed at a throw-away home before it is imported."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="tp-prefect-")
+os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.pop("PREFECT_API_URL", None)  # never a developer's real server
+for _name in list(os.environ):
+    if _name.startswith("TP_"):  # the developer's overrides must not leak into tests
+        del os.environ[_name]
+
+from tests.server import TestServer, serve  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SITE = EXAMPLES / "site"
+FIXTURES = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """Prefect's test harness, started once per test session (it costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+@pytest.fixture
+def server() -> Iterator[TestServer]:
+    """An empty scripted HTTP server on 127.0.0.1."""
+    with serve(TestServer()) as srv:
+        yield srv
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    """A writable copy of the demo site, for tests that change articles."""
+    target = tmp_path / "site"
+    shutil.copytree(SITE, target)
+    return target
+
+
+@pytest.fixture
+def site_server(site_copy: Path) -> Iterator[TestServer]:
+    """The demo site (a writable copy) served on 127.0.0.1."""
+    with serve(TestServer(site_copy)) as srv:
+        yield srv
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
