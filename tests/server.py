@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 class Response:
     body: bytes = b""
     status: int = 200
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    headers: dict[str, str] = field(
+        default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
+    )
     delay: float = 0.0  # seconds to wait before sending the body
     chunks: int = 1  # send the body in this many pieces (with ``delay`` between them)
 
@@ -57,7 +59,11 @@ class TestServer:
         if self.root is not None:
             file = (self.root / request.path.lstrip("/")).resolve()
             if self.root.resolve() in file.parents and file.is_file():
-                kind = "text/html; charset=utf-8" if file.suffix in (".html", ".htm") else "application/octet-stream"
+                kind = (
+                    "text/html; charset=utf-8"
+                    if file.suffix in (".html", ".htm")
+                    else "application/octet-stream"
+                )
                 return Response(file.read_bytes(), headers={"Content-Type": kind})
         return Response(b"<h1>not found</h1>", status=404)
 

@@ -1,0 +1,198 @@
+"""End to end: the Prefect flow against the demo site served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from translator_pipeline.config import DEFAULT_DISCLAIMERS
+from translator_pipeline.engines.pseudo import PseudoTranslator
+from translator_pipeline.flows import translate_and_publish
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+TARGETS = ("ar", "fr", "en")
+
+
+def write_config(tmp_path: Path, base_url: str) -> Path:
+    config = tmp_path / "site.toml"
+    config.write_text(
+        f"""
+target_languages = ["ar", "fr", "en"]
+engine = "pseudo"
+output_dir = "out"
+state_path = "state/tp.sqlite3"
+
+[[sources]]
+name = "demo"
+start_urls = ["{base_url}index.html"]
+link_selector = "ul.news-list a.news-link"
+title_selector = "h1.article-title"
+body_selector = "div.article-body"
+date_selector = "time.article-date"
+remove_selectors = [".share-buttons"]
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        str(p.relative_to(root)): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def original_links(html: str) -> set[str]:
+    body = BeautifulSoup(html, "lxml").select_one("div.article-body")
+    for removed in body.select(".share-buttons"):
+        removed.decompose()
+    return {a["href"] for a in body.find_all("a", href=True)}
+
+
+def test_flow_publishes_every_variant_and_a_second_run_is_a_no_op(site_server, tmp_path):
+    config = write_config(tmp_path, site_server.base_url)
+    report = translate_and_publish(config_path=str(config))
+
+    assert report.discovered == 4
+    assert report.count("published") == 4, report.outcomes
+    assert report.count("failed") == report.count("skipped") == 0
+    out = tmp_path / "out"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["schema_version"] == 1
+    assert len(manifest["articles"]) == 4
+    languages = {}
+    for entry in manifest["articles"]:
+        src = entry["language"]
+        languages[Path(entry["url"]).name] = src
+        assert sorted(v["language"] for v in entry["variants"]) == sorted(
+            t for t in TARGETS if t != src
+        )
+        source_html = (site_server.root / "articles" / Path(entry["url"]).name).read_text("utf-8")
+        for variant in entry["variants"]:
+            lang = variant["language"]
+            page = out / variant["path"]
+            data = page.read_bytes()
+            assert variant["checksum"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert (out / variant["fragment_path"]).is_file()
+            soup = BeautifulSoup(data, "lxml")
+            html = soup.find("html")
+            assert html["lang"] == lang
+            assert html["dir"] == ("rtl" if lang == "ar" else "ltr")
+            assert variant["direction"] == html["dir"]
+            disclaimer = soup.select_one("aside.tp-disclaimer")
+            assert disclaimer["translate"] == "no"
+            expected = DEFAULT_DISCLAIMERS[lang].text.split("{")[0].strip()
+            assert expected in disclaimer.get_text()
+            assert disclaimer.find("a")["href"] == entry["url"]
+            assert soup.select_one("article")["lang"] == f"{lang}-x-mtfrom-{src}"
+            alternates = {
+                link["hreflang"]: link["href"]
+                for link in soup.find_all("link", rel="alternate")
+                if "machine-translated-from" not in link["rel"]
+            }
+            assert set(alternates) == {*TARGETS, "x-default"}
+            assert alternates[src] == alternates["x-default"] == entry["url"]
+            # Every link of the original article survives translation.
+            body_links = {a["href"] for a in soup.select("div.tp-body a[href]")}
+            expected_links = {
+                href if href.startswith("http") else site_server.url("/" + href.replace("../", ""))
+                for href in original_links(source_html)
+            }
+            assert expected_links <= body_links
+            assert "<script" not in data.decode("utf-8")
+    assert languages == {
+        "icesco-alecso-partnership-meeting.html": "en",
+        "rencontre-jeunes-chercheurs.html": "fr",
+        "ittifaqiyat-taawun-tarbawi.html": "ar",
+        "journee-langue-arabe.html": "fr",
+    }
+
+    before = snapshot(out)
+    again = translate_and_publish(config_path=str(config))
+    assert again.count("unchanged") == 4
+    assert again.count("published") == 0
+    assert snapshot(out) == before  # nothing rewritten, not even the manifest
+
+
+def test_changed_article_is_republished_and_bad_pages_are_skipped(site_server, tmp_path):
+    config = write_config(tmp_path, site_server.base_url)
+    translate_and_publish(config_path=str(config))
+    out = tmp_path / "out"
+    old_manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+    site = site_server.root
+    article = site / "articles" / "icesco-alecso-partnership-meeting.html"
+    article.write_text(
+        article.read_text("utf-8").replace(
+            "<h2>", "<p>A sentence added after publication.</p><h2>", 1
+        ),
+        encoding="utf-8",
+    )
+    (site / "articles" / "informe.html").write_text(
+        "<html><body><article><h1 class='article-title'>Informe anual</h1>"
+        "<div class='article-body'><p>La organización presentó ayer en Madrid su informe "
+        "anual sobre la cooperación educativa con los países miembros.</p></div>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    (site / "articles" / "report.pdf").write_bytes(b"%PDF-1.4 not html")
+    index = site / "index.html"
+    index.write_text(
+        index.read_text("utf-8").replace(
+            '<ul class="news-list">',
+            '<ul class="news-list">'
+            '<li><a class="news-link" href="articles/gone.html">Gone</a></li>'
+            '<li><a class="news-link" href="articles/report.pdf">PDF</a></li>'
+            '<li><a class="news-link" href="articles/informe.html">Informe</a></li>',
+            1,
+        ),
+        encoding="utf-8",
+    )
+
+    report = translate_and_publish(config_path=str(config))
+    by_name = {Path(o.url).name: o for o in report.outcomes}
+    assert by_name["icesco-alecso-partnership-meeting.html"].status == "published"
+    assert {
+        by_name[n].status
+        for n in (
+            "rencontre-jeunes-chercheurs.html",
+            "ittifaqiyat-taawun-tarbawi.html",
+            "journee-langue-arabe.html",
+        )
+    } == {"unchanged"}
+    assert by_name["gone.html"].status == "skipped"
+    assert "404" in by_name["gone.html"].reason
+    assert by_name["report.pdf"].status == "skipped"
+    assert "not HTML" in by_name["report.pdf"].reason
+    assert by_name["informe.html"].status == "skipped"
+    assert "'es'" in by_name["informe.html"].reason
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    old = {a["url"]: a for a in old_manifest["articles"]}
+    new = {a["url"]: a for a in manifest["articles"]}
+    assert old.keys() == new.keys()
+    changed = next(u for u in new if u.endswith("icesco-alecso-partnership-meeting.html"))
+    assert new[changed]["content_hash"] != old[changed]["content_hash"]
+    assert new[changed]["slug"] == old[changed]["slug"]
+    old_variants = {v["language"]: v for v in old[changed]["variants"]}
+    pseudo = PseudoTranslator()
+    for variant in new[changed]["variants"]:
+        assert variant["checksum"] != old_variants[variant["language"]]["checksum"]
+        added = pseudo.translate_one("A sentence added after publication.", variant["language"])
+        assert added in (out / variant["path"]).read_text("utf-8")
+    for url in new:
+        if url != changed:
+            assert new[url] == old[url]
+
+
+def test_flow_fails_only_when_nothing_could_be_done(server, tmp_path):
+    config = write_config(tmp_path, server.base_url)  # every page is a 404
+    with pytest.raises(RuntimeError, match="nothing could be done"):
+        translate_and_publish(config_path=str(config))

@@ -1,0 +1,127 @@
+from dataclasses import replace
+
+from bs4 import BeautifulSoup
+
+from tests.engines import ScriptedEngine, drop_placeholders, duplicate_first_placeholder, upper
+from translator_pipeline.errors import EngineError
+from translator_pipeline.models import Article
+from translator_pipeline.segment import blocks_from_units, mark_blocks
+from translator_pipeline.translate import translate_articles
+
+
+def make_article(body: str, language: str = "en", url: str = "http://s/a", title: str = "Title"):
+    soup = BeautifulSoup(f"<div>{body}</div>", "html.parser")
+    root = soup.div
+    units = mark_blocks(root, soup)
+    return Article(
+        url=url,
+        source="s",
+        title=title,
+        body_html=str(root),
+        blocks=blocks_from_units(units),
+        language=language,
+    )
+
+
+def test_identity_engine_reproduces_the_body_markup():
+    body = '<p>Visit <a href="https://x.org/">our <b>new</b> site</a>.</p><ul><li>One</li></ul>'
+    article = make_article(body)
+    [fr] = translate_articles([article], ["fr"], ScriptedEngine())[article.url]
+    assert fr.body_html == f"<div>{body}</div>"
+    assert fr.fallbacks == 0
+    assert fr.language == "fr" and fr.source_language == "en"
+
+
+def test_one_batch_per_language_pair_with_duplicates_sent_once():
+    engine = ScriptedEngine(upper)
+    a = make_article("<p>Same</p><p>Same</p><p>Other</p>", url="http://s/a")
+    b = make_article("<p>Same</p><p>Third</p>", url="http://s/b", title="Title")
+    results = translate_articles([a, b], ["fr", "ar"], engine)
+    assert sorted((src, tgt) for src, tgt, _ in engine.calls) == [("en", "ar"), ("en", "fr")]
+    for _src, _tgt, texts in engine.calls:
+        assert sorted(texts) == sorted(["Title", "Same", "Other", "Third"])
+    fr_a = next(v for v in results[a.url] if v.language == "fr")
+    assert fr_a.body_html == "<div><p>SAME</p><p>SAME</p><p>OTHER</p></div>"
+    assert fr_a.title == "TITLE"
+
+
+def test_the_articles_own_language_is_not_a_target():
+    article = make_article("<p>Bonjour</p>", language="fr")
+    variants = translate_articles([article], ["ar", "fr", "en"], ScriptedEngine(upper))[article.url]
+    assert [v.language for v in variants] == ["ar", "en"]
+
+
+def test_dropped_placeholders_fall_back_to_piecewise_translation_and_keep_links():
+    article = make_article('<p>Visit <a href="https://x.org/">our site</a> today</p><p>Plain</p>')
+    engine = ScriptedEngine(drop_placeholders)
+    [fr] = translate_articles([article], ["fr"], engine)[article.url]
+    assert (
+        fr.body_html
+        == '<div><p>VISIT <a href="https://x.org/">OUR SITE</a> TODAY</p><p>PLAIN</p></div>'
+    )
+    assert fr.fallbacks == 1
+    # First call: whole segments; second call: the pieces of the broken block only.
+    assert len(engine.calls) == 2
+    assert sorted(engine.calls[1][2]) == ["Visit", "our site", "today"]
+
+
+def test_duplicated_placeholder_is_a_fallback_too():
+    article = make_article("<p>See <b>this</b> now</p>")
+    [fr] = translate_articles([article], ["fr"], ScriptedEngine(duplicate_first_placeholder))[
+        article.url
+    ]
+    assert fr.body_html == "<div><p>See <b>this</b> now</p></div>"
+    assert fr.fallbacks == 1
+
+
+def test_block_in_target_language_is_kept_as_written_and_third_language_uses_its_own():
+    article = make_article(
+        "<p>Un paragraphe en français.</p><blockquote>An English quote.</blockquote>"
+        "<p>فقرة عربية</p>",
+        language="fr",
+    )
+    article = replace(article, block_languages=(None, "en", "ar"))
+    engine = ScriptedEngine(lambda text, src, tgt: f"{src}-{tgt}:{text}")
+    results = {
+        v.language: v for v in translate_articles([article], ["en", "ar"], engine)[article.url]
+    }
+    assert results["en"].body_html == (
+        "<div><p>fr-en:Un paragraphe en français.</p>"
+        '<blockquote lang="en">An English quote.</blockquote><p>ar-en:فقرة عربية</p></div>'
+    )
+    assert results["en"].kept_blocks == 1
+    assert results["ar"].body_html == (
+        "<div><p>fr-ar:Un paragraphe en français.</p>"
+        '<blockquote>en-ar:An English quote.</blockquote><p lang="ar">فقرة عربية</p></div>'
+    )
+
+
+def test_unsupported_pair_fails_only_that_article():
+    engine = ScriptedEngine(upper, pairs={("en", "fr")})
+    good = make_article("<p>Hello</p>", url="http://s/good")
+    bad = make_article("<p>Hallo</p>", url="http://s/bad", language="de")
+    results = translate_articles([good, bad], ["fr"], engine)
+    assert isinstance(results[bad.url], EngineError)
+    assert "de→fr" in str(results[bad.url])
+    assert results[good.url][0].body_html == "<div><p>HELLO</p></div>"
+
+
+def test_engine_crash_becomes_an_engine_error_for_the_articles_that_needed_it():
+    def boom(text, src, tgt):
+        raise RuntimeError("model exploded")
+
+    article = make_article("<p>Hello</p>")
+    result = translate_articles([article], ["fr"], ScriptedEngine(boom))[article.url]
+    assert isinstance(result, EngineError)
+    assert "model exploded" in str(result)
+
+
+def test_engine_returning_wrong_number_of_results_is_an_error():
+    class Short(ScriptedEngine):
+        def translate_batch(self, texts, source, target):
+            return list(texts)[:-1]
+
+    article = make_article("<p>One</p><p>Two</p>")
+    result = translate_articles([article], ["fr"], Short())[article.url]
+    assert isinstance(result, EngineError)
+    assert "returned" in str(result)
