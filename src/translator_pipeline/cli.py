@@ -23,6 +23,13 @@ def _quiet_prefect_defaults() -> None:
 
 
 def _run_flow(config: str, engine: str | None, overrides: dict | None, as_json: bool) -> int:
+    from .config import load_settings
+
+    try:  # a bad config is reported before Prefect spends seconds starting up
+        load_settings(config, engine=engine, **(overrides or {}))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     _quiet_prefect_defaults()
     from .flows import translate_and_publish
     from .report import report_json

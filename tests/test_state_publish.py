@@ -1,0 +1,145 @@
+import sqlite3
+import threading
+
+import pytest
+
+from translator_pipeline.errors import PublishError, StateError
+from translator_pipeline.models import Article, Variant
+from translator_pipeline.publish import FilesystemPublisher, build_manifest, slug_from_url, write_atomic
+from translator_pipeline.state import StateStore
+
+
+def article(url="https://s.org/news/a.html", title="T", body="<p>x</p>") -> Article:
+    from translator_pipeline.models import Block
+
+    return Article(url=url, source="s", title=title, body_html=body,
+                   blocks=(Block(0, "p", body, body),), language="en")
+
+
+def variant(lang="fr", slug="a", html="<html>fr</html>") -> Variant:
+    return Variant(article_url="https://s.org/news/a.html", source_language="en", language=lang,
+                   direction="rtl" if lang == "ar" else "ltr", slug=slug, title="Titre",
+                   page_html=html, fragment_html="<div>f</div>", signature="engine=x")
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        ("https://s.org/news/icesco-alecso-meeting.html", "icesco-alecso-meeting"),
+        ("https://s.org/fr/actualités/journée-de-la-langue/", "journee-de-la-langue"),
+        ("https://s.org/news/2026/03/report/index.php", "report"),
+        ("https://s.org/Big_News%20Today.aspx", "big-news-today"),
+    ],
+)
+def test_slugs_are_readable_ascii(url, slug):
+    assert slug_from_url(url) == slug
+
+
+def test_non_latin_or_query_urls_get_a_stable_hashed_slug():
+    arabic = slug_from_url("https://s.org/ar/%D8%A7%D8%AA%D9%81%D8%A7%D9%82%D9%8A%D8%A9")
+    assert arabic.startswith("article-") and arabic.isascii()
+    assert arabic == slug_from_url("https://s.org/ar/%D8%A7%D8%AA%D9%81%D8%A7%D9%82%D9%8A%D8%A9")
+    one, two = slug_from_url("https://s.org/view?id=1"), slug_from_url("https://s.org/view?id=2")
+    assert one != two and one.startswith("view-")
+
+
+def test_slug_is_assigned_once_and_unique(tmp_path):
+    state = StateStore(tmp_path / "s.sqlite3")
+    first = state.slug_for("https://s.org/a/news.html", "s", "news")
+    second = state.slug_for("https://s.org/b/news.html", "s", "news")
+    assert (first, second) == ("news", "news-2")
+    reopened = StateStore(tmp_path / "s.sqlite3")
+    assert reopened.slug_for("https://s.org/b/news.html", "s", "whatever") == "news-2"
+
+
+def test_publication_is_recorded_with_hash_and_signature(tmp_path):
+    state = StateStore(tmp_path / "s.sqlite3")
+    art = article()
+    state.slug_for(art.url, "s", "a")
+    v = variant()
+    state.record_publication(art, [(v, "fr/a/index.html", "fr/a/fragment.html")])
+    stored = state.variants(art.url)["fr"]
+    assert stored.content_hash == art.content_hash
+    assert stored.signature == "engine=x"
+    assert stored.checksum == v.checksum
+    [(row, variants)] = state.published()
+    assert row.title == "T" and [x.language for x in variants] == ["fr"]
+
+
+def test_state_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    StateStore(path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    with pytest.raises(StateError, match="newer"):
+        StateStore(path)
+
+
+def test_unusable_state_path_is_a_state_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StateError):
+        StateStore(blocker / "sub" / "s.sqlite3")
+
+
+def test_concurrent_writers_do_not_lose_records(tmp_path):
+    state = StateStore(tmp_path / "s.sqlite3")
+    errors = []
+
+    def work(i):
+        try:
+            url = f"https://s.org/{i}.html"
+            state.slug_for(url, "s", "same")
+            state.record_publication(article(url=url), [(variant(), f"fr/{i}", f"fr/{i}f")])
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    published = state.published()
+    assert len(published) == 12
+    assert len({row.slug for row, _ in published}) == 12
+
+
+def test_write_atomic_leaves_no_temp_files_and_skips_identical_content(tmp_path):
+    target = tmp_path / "d" / "f.html"
+    assert write_atomic(target, b"one") is True
+    stat = target.stat()
+    assert write_atomic(target, b"one") is False
+    assert target.stat().st_mtime_ns == stat.st_mtime_ns
+    assert write_atomic(target, b"two") is True
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["f.html"]
+
+
+def test_write_atomic_failure_is_a_publish_error_and_keeps_the_old_file(tmp_path):
+    target = tmp_path / "f.html"
+    target.write_bytes(b"old")
+    # A path below a regular file cannot be created, whatever the user's rights.
+    with pytest.raises(PublishError, match="cannot write"):
+        write_atomic(target / "x.html", b"new")
+    assert target.read_bytes() == b"old"
+
+
+def test_publisher_layout_and_manifest(tmp_path):
+    publisher = FilesystemPublisher(tmp_path)
+    page, fragment = publisher.publish_variant(variant(lang="ar", slug="my-article"))
+    assert (page, fragment) == ("ar/my-article/index.html", "ar/my-article/fragment.html")
+    assert (tmp_path / page).read_text() == "<html>fr</html>"
+    assert publisher.exists(page) and not publisher.exists("ar/other/index.html")
+    state = StateStore(tmp_path / "s.sqlite3")
+    art = article()
+    state.slug_for(art.url, "s", "my-article")
+    state.record_publication(art, [(variant(lang="ar", slug="my-article"), page, fragment)])
+    manifest = build_manifest(state.published())
+    [entry] = manifest["articles"]
+    assert entry["slug"] == "my-article"
+    assert entry["variants"][0]["path"] == page
+    assert entry["variants"][0]["direction"] == "rtl"
+    assert entry["variants"][0]["checksum"].startswith("sha256:")
+    assert publisher.publish_manifest(state.published()) is True
+    assert publisher.publish_manifest(state.published()) is False
