@@ -25,7 +25,6 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from . import __version__
@@ -98,13 +97,15 @@ class DisclaimerText(_Strict):
     @field_validator("text")
     @classmethod
     def _known_fields(cls, text: str) -> str:
+        allowed = "allowed: {source_language}, {source_code}; write {{ and }} for braces"
         names = set(re.findall(r"{([^{}]*)}", text))
         unknown = names - {"source_language", "source_code"}
         if unknown:
-            raise ValueError(
-                f"unknown placeholder(s) {sorted(unknown)}; "
-                "allowed: {source_language}, {source_code}"
-            )
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; {allowed}")
+        try:
+            text.format(source_language="", source_code="")
+        except (ValueError, IndexError, KeyError) as exc:
+            raise ValueError(f"cannot be formatted ({exc}); {allowed}") from None
         return text
 
 
@@ -163,6 +164,22 @@ class Settings(_Strict):
             raise ValueError("at least one target language is required, e.g. ['ar', 'fr', 'en']")
         return codes
 
+    @field_validator("disclaimers", mode="before")
+    @classmethod
+    def _normalise_disclaimer_keys(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {normalise_code(str(k)): v for k, v in value.items()}
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_source_names(cls, sources: list[SourceSettings]) -> list[SourceSettings]:
+        names = [s.name for s in sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique; repeated: {dupes}")
+        return sources
+
     @field_validator("public_base_url")
     @classmethod
     def _base_url(cls, url: str | None) -> str | None:
@@ -171,14 +188,6 @@ class Settings(_Strict):
         if urlsplit(url).scheme not in ("http", "https"):
             raise ValueError(f"{url!r} is not an absolute http(s) URL")
         return url.rstrip("/") + "/"
-
-    @model_validator(mode="after")
-    def _unique_source_names(self) -> Settings:
-        names = [s.name for s in self.sources]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"source names must be unique; repeated: {dupes}")
-        return self
 
     @property
     def translate_from(self) -> list[str]:
@@ -207,7 +216,9 @@ def _field_annotation(model: type[BaseModel], path: list[str]) -> Any:
     annotation: Any = model
     for part in path:
         origin = get_origin(annotation)
-        if origin is list and part.isdigit():
+        if origin is list:
+            if not part.isdigit():
+                return None
             annotation = get_args(annotation)[0]
             continue
         if origin is dict:
@@ -235,8 +246,14 @@ def _env_value(raw: str, annotation: Any) -> Any:
     return text
 
 
-def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
-    """Merge ``TP_*`` variables into ``data``; return {dotted key: variable name}."""
+def _apply_env(
+    data: dict[str, Any], env: Mapping[str, str], problems: list[tuple[str, str]]
+) -> dict[str, str]:
+    """Merge ``TP_*`` variables into ``data``; return {dotted key: variable name}.
+
+    A variable whose path does not fit the settings' shape (a key below a
+    plain value, a name where a list index belongs) is added to ``problems``.
+    """
     applied: dict[str, str] = {}
     for name in sorted(env):
         if not name.startswith(ENV_PREFIX) or name == "TP_CONFIG":
@@ -244,24 +261,34 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
         path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
         if not path:
             continue
-        value = _env_value(env[name], _field_annotation(Settings, path))
+        annotation = _field_annotation(Settings, path)
+        if annotation is None:
+            problems.append(
+                (f"env {name}", f"unknown key {'.'.join(path)!r}; see examples/demo.toml")
+            )
+            continue
         node: Any = data
-        for i, part in enumerate(path[:-1]):
-            nxt_is_index = path[i + 1].isdigit()
-            if isinstance(node, list):
-                idx = int(part) if part.isdigit() else -1
-                while part.isdigit() and len(node) <= idx:
-                    node.append({})
-                node = node[idx] if 0 <= idx < len(node) else {}
-            else:
-                node = node.setdefault(part, [] if nxt_is_index else {})
-        last = path[-1]
-        if isinstance(node, list) and last.isdigit():
-            while len(node) <= int(last):
-                node.append(None)
-            node[int(last)] = value
-        elif isinstance(node, dict):
-            node[last] = value
+        try:
+            for i, part in enumerate(path):
+                last = i == len(path) - 1
+                if isinstance(node, list):
+                    idx = int(part)  # _field_annotation guaranteed a digit here
+                    while len(node) <= idx:
+                        node.append({})
+                    if last:
+                        node[idx] = _env_value(env[name], annotation)
+                    else:
+                        node = node[idx]
+                elif isinstance(node, dict):
+                    if last:
+                        node[part] = _env_value(env[name], annotation)
+                    else:
+                        node = node.setdefault(part, [] if path[i + 1].isdigit() else {})
+                else:
+                    raise TypeError
+        except (TypeError, ValueError):
+            problems.append((f"env {name}", f"{'.'.join(path)!r} does not match the file's layout"))
+            continue
         applied[".".join(path)] = name
     return applied
 
@@ -311,13 +338,13 @@ def load_settings(
     except OSError as exc:
         raise ConfigError(shown, [(shown, f"cannot be read: {exc.strerror}")]) from None
 
-    from_env = _apply_env(data, os.environ if env is None else env)
+    problems: list[tuple[str, str]] = []
+    from_env = _apply_env(data, os.environ if env is None else env, problems)
     data.update({k: v for k, v in overrides.items() if v is not None})
 
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems = []
         for err in exc.errors():
             key = _location(err["loc"])
             dotted = ".".join(str(p) for p in err["loc"])
@@ -327,6 +354,8 @@ def load_settings(
             )
             problems.append((where, _message(err)))
         raise ConfigError(shown, problems) from None
+    if problems:
+        raise ConfigError(shown, problems)
 
     base = path.resolve().parent
     return settings.model_copy(
