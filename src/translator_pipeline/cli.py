@@ -71,6 +71,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 2
     engine = args.engine or settings.engine
     print(f"translator-pipeline {__version__} demo")
+    if args.engine is None and engine == "argos":
+        from .engines import load_engine
+        from .pipeline import missing_pairs
+
+        try:
+            missing = missing_pairs(settings, load_engine("argos", settings))
+        except PipelineError as exc:
+            missing = [str(exc)]
+        if missing:
+            engine = "pseudo"
+            print("  " + "!" * 72)
+            print(f"  !! Argos packages missing for {', '.join(missing)}.")
+            print("  !! Falling back to the PSEUDO engine: the output is NOT a translation.")
+            print("  !! Install models with: translator-pipeline models install ar fr en")
+            print("  " + "!" * 72)
     print(
         f"  engine: {engine}"
         + ("  (PSEUDO-TRANSLATION: not a real translation)" if engine == "pseudo" else "")
@@ -112,6 +127,157 @@ def cmd_engines(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings_or_none(config: str | None):
+    from .config import load_settings
+
+    return load_settings(config) if config else None
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from .engines import load_engine
+    from .translate import translate_html, translate_text
+
+    try:
+        settings = _settings_or_none(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    engine_name = args.engine or (settings.engine if settings else "argos")
+    try:
+        text = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    source, target = args.source.lower(), args.target.lower()
+    try:
+        engine = load_engine(engine_name, settings)
+        if source == target:
+            sys.stdout.write(text)
+            return 0
+        if not engine.supports(source, target):
+            raise PipelineError(
+                f"engine {engine_name!r} cannot translate {source}→{target}"
+                + (
+                    f"; run: translator-pipeline models install {source} {target}"
+                    if engine_name == "argos"
+                    else ""
+                )
+            )
+        if engine.pseudo:
+            print("note: pseudo engine — the output is not a translation", file=sys.stderr)
+        run = translate_html if args.html else translate_text
+        sys.stdout.write(run(text, source, target, engine))
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _packages_dir(args: argparse.Namespace) -> Path:
+    from .engines.argos_packages import default_packages_dir
+
+    if args.packages_dir:
+        return Path(args.packages_dir)
+    settings = _settings_or_none(args.config)
+    return default_packages_dir(settings.argos.packages_dir if settings else None)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .engines.argos_packages import (
+        best_by_pair,
+        find_packages,
+        install_from_file,
+        install_from_url,
+        install_pairs,
+        remove_package,
+        route,
+    )
+
+    try:
+        directory = _packages_dir(args)
+        settings = _settings_or_none(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    pivot = settings.argos.pivot_language if settings else "en"
+    try:
+        if args.action == "install":
+            if args.file:
+                installed = [install_from_file(Path(args.file), directory)]
+            elif args.url:
+                installed = [install_from_url(args.url, directory)]
+            else:
+                languages = [c.lower() for c in args.languages] or (
+                    settings.target_languages if settings else []
+                )
+                if len(languages) < 2:
+                    print(
+                        "error: name at least two languages (e.g. `models install en ar`), "
+                        "or give --file / --url",
+                        file=sys.stderr,
+                    )
+                    return 2
+                index = args.index or (settings.argos.package_index if settings else None)
+                installed = install_pairs(languages, directory, index, pivot)
+            for pkg in installed:
+                print(f"installed {pkg.label} in {directory}")
+            return 0
+        packages, problems = find_packages(directory)
+        if args.action == "remove":
+            wanted = [c.lower() for c in args.languages]
+            doomed = [
+                p
+                for p in packages
+                if p.name in args.languages
+                or (len(wanted) == 2 and (p.from_code, p.to_code) == tuple(wanted))
+            ]
+            if not doomed:
+                print(
+                    f"error: no installed package matches {' '.join(args.languages)} "
+                    f"in {directory}",
+                    file=sys.stderr,
+                )
+                return 1
+            for pkg in doomed:
+                remove_package(pkg)
+                print(f"removed {pkg.label}")
+            return 0
+        # list
+        print(f"Argos packages in {directory}:")
+        for pkg in packages:
+            print(f"  {pkg.from_code}→{pkg.to_code}  {pkg.version:<8} {pkg.name}")
+        if not packages:
+            print("  (none)")
+        for problem in problems:
+            print(f"  BROKEN {problem.path.name}: {problem.reason}")
+        languages = [c.lower() for c in args.languages] or (
+            settings.target_languages
+            if settings
+            else sorted({p.from_code for p in packages} | {p.to_code for p in packages})
+        )
+        pairs = best_by_pair(packages)
+        missing = 0
+        if len(languages) > 1:
+            print(f"Pairs for {', '.join(languages)}:")
+        for src in languages:
+            for tgt in languages:
+                if src == tgt:
+                    continue
+                hops = route(pairs, src, tgt, pivot)
+                if hops is None:
+                    missing += 1
+                    state = f"MISSING (translator-pipeline models install {src} {tgt})"
+                elif len(hops) == 1:
+                    state = "direct"
+                else:
+                    state = f"pivot via {pivot}"
+                print(f"  {src}→{tgt}: {state}")
+        return 1 if missing else 0
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="translator-pipeline",
@@ -134,6 +300,27 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("config", help="validate a config file and print the result")
     check.add_argument("config")
     check.set_defaults(func=cmd_config)
+
+    tr = sub.add_parser("translate", help="translate one text or HTML document (stdin → stdout)")
+    tr.add_argument("--from", dest="source", required=True, help="source language code")
+    tr.add_argument("--to", dest="target", required=True, help="target language code")
+    tr.add_argument("--html", action="store_true", help="input is HTML: keep its markup")
+    tr.add_argument("--engine", help="translation engine (default: the config's, else argos)")
+    tr.add_argument("--config", help="TOML config file (engine and Argos options)")
+    tr.add_argument("file", nargs="?", help="input file (default: standard input)")
+    tr.set_defaults(func=cmd_translate)
+
+    models = sub.add_parser("models", help="list, install or remove Argos packages")
+    models.add_argument("action", choices=["list", "install", "remove"])
+    models.add_argument(
+        "languages", nargs="*", help="language codes (install/list) or a package name (remove)"
+    )
+    models.add_argument("--file", help="install from a .argosmodel file")
+    models.add_argument("--url", help="install from a .argosmodel URL")
+    models.add_argument("--index", help="package index URL (default: argostranslate's)")
+    models.add_argument("--config", help="TOML config file (packages dir, target languages)")
+    models.add_argument("--packages-dir", help="package directory (default: $ARGOS_PACKAGES_DIR …)")
+    models.set_defaults(func=cmd_models)
 
     engines = sub.add_parser("engines", help="list the translation engines available")
     engines.set_defaults(func=cmd_engines)

@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -33,6 +33,7 @@ from .languages import normalise_code
 
 __all__ = [
     "DEFAULT_DISCLAIMERS",
+    "ArgosSettings",
     "DisclaimerText",
     "FetchSettings",
     "Settings",
@@ -57,6 +58,38 @@ class FetchSettings(_Strict):
         f"translator-pipeline/{__version__} (offline news translation bot)",
         min_length=1,
     )
+
+
+class ArgosSettings(_Strict):
+    """The Argos engine: where packages are and how CTranslate2 decodes.
+
+    Defaults suit a small CPU machine (2 cores): one translator replica using
+    both cores, int8 where the CPU supports it, a narrow beam.
+    """
+
+    packages_dir: Path | None = Field(
+        None, description="default: $ARGOS_PACKAGES_DIR, else argostranslate's own directory"
+    )
+    package_index: str | None = Field(
+        None, description="URL of the Argos package index (index.json) for `models install`"
+    )
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    compute_type: str = Field(
+        "auto",
+        pattern=r"^(auto|default|int8|int8_float32|int8_float16|int8_bfloat16|int16|float16|bfloat16|float32)$",
+    )
+    inter_threads: int = Field(1, ge=1, le=64, description="translations run in parallel")
+    intra_threads: int = Field(0, ge=0, le=256, description="threads per translation; 0 = all")
+    beam_size: int = Field(2, ge=1, le=16)
+    max_batch_tokens: int = Field(2048, ge=64, le=65_536)
+    max_input_tokens: int = Field(
+        200, ge=8, le=1024, description="longer sentences are cut before translation"
+    )
+    max_decoding_ratio: float = Field(
+        2.0, gt=0, le=10, description="output length limit relative to the input's"
+    )
+    max_decoding_extra: int = Field(10, ge=0, le=512)
+    pivot_language: str = Field("en", pattern=r"^[a-z]{2,3}$")
 
 
 class SourceSettings(_Strict):
@@ -142,6 +175,7 @@ class Settings(_Strict):
     )
     disclaimers: dict[LanguageCode, DisclaimerText] = Field(default_factory=dict)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    argos: ArgosSettings = Field(default_factory=ArgosSettings)
     sources: list[SourceSettings] = Field(min_length=1)
 
     # Set by load_settings: where the file was, for messages and relative paths.
@@ -358,10 +392,14 @@ def load_settings(
         raise ConfigError(shown, problems)
 
     base = path.resolve().parent
+    argos = settings.argos
+    if argos.packages_dir is not None:
+        argos = argos.model_copy(update={"packages_dir": (base / argos.packages_dir).resolve()})
     return settings.model_copy(
         update={
             "output_dir": (base / settings.output_dir).resolve(),
             "state_path": (base / settings.state_path).resolve(),
+            "argos": argos,
             "config_path": path.resolve(),
         }
     )

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .config import Settings, SourceSettings
 from .engines import Translator, load_engine
-from .errors import LanguageError, PipelineError
+from .errors import EngineError, LanguageError, PipelineError
 from .extract import extract_article, find_links
 from .fetch import Fetcher
 from .langid import LanguageDetector, detect_article
@@ -25,11 +25,13 @@ from .state import StateStore
 from .translate import TranslatedArticle, translate_articles
 
 __all__ = [
+    "check_engine",
     "detect_language",
     "discover",
     "engine_for",
     "fetch_and_extract",
     "language_detector",
+    "missing_pairs",
     "plan_languages",
     "publish_article",
     "publish_manifest",
@@ -161,3 +163,26 @@ def publish_manifest(state: StateStore, publisher: FilesystemPublisher) -> bool:
 
 def engine_for(settings: Settings) -> Translator:
     return load_engine(settings.engine, settings)
+
+
+def missing_pairs(settings: Settings, engine: Translator) -> list[str]:
+    """Language pairs the run may need that ``engine`` cannot translate."""
+    return [
+        f"{src}→{tgt}"
+        for src in settings.translate_from
+        for tgt in settings.target_languages
+        if src != tgt and not engine.supports(src, tgt)
+    ]
+
+
+def check_engine(settings: Settings, engine: Translator) -> None:
+    """Fail before fetching anything when the engine lacks a pair the run needs."""
+    missing = missing_pairs(settings, engine)
+    if missing:
+        languages = " ".join(dict.fromkeys([*settings.translate_from, *settings.target_languages]))
+        fix = (
+            f"; install them with: translator-pipeline models install {languages}"
+            if engine.name == "argos"
+            else ""
+        )
+        raise EngineError(f"engine {engine.name!r} cannot translate {', '.join(missing)}{fix}")

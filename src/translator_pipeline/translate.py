@@ -21,7 +21,7 @@ from .errors import EngineError
 from .models import Article, Segment
 from .segment import apply_translations, reassemble, rebuild_from_pieces, segment_body, text_pieces
 
-__all__ = ["TranslatedArticle", "translate_articles"]
+__all__ = ["TranslatedArticle", "translate_articles", "translate_html", "translate_text"]
 
 
 @dataclass(frozen=True)
@@ -204,3 +204,64 @@ def _run_all(
         # The whole pair failed: every article that needed it fails with it.
         for url in batch.users:
             failed.setdefault(url, error)
+
+
+def translate_text(text: str, source: str, target: str, engine: Translator) -> str:
+    """Translate plain text line by line (empty lines and line breaks are kept)."""
+    lines = text.splitlines()
+    todo = [line for line in lines if line.strip()]
+    unique = list(dict.fromkeys(todo))
+    done = (
+        dict(zip(unique, engine.translate_batch(unique, source, target), strict=True))
+        if unique
+        else {}
+    )
+    out = [done.get(line, line) if line.strip() else line for line in lines]
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def translate_html(document: str, source: str, target: str, engine: Translator) -> str:
+    """Translate an HTML document or fragment, keeping its markup.
+
+    A full document gets ``lang``/``dir`` for the target and its ``<title>``
+    translated; a fragment comes back as a fragment.
+    """
+    from bs4 import BeautifulSoup
+
+    from .languages import direction
+    from .segment import mark_blocks
+
+    is_document = "<html" in document[:2048].lower() or "<body" in document.lower()
+    soup = BeautifulSoup(document, "lxml" if is_document else "html.parser")
+    root = soup.body if is_document and soup.body else soup
+    if not is_document:
+        holder = soup.new_tag("div")
+        for node in list(soup.contents):
+            holder.append(node.extract())
+        soup.append(holder)
+        root = holder
+    mark_blocks(root, soup)
+    title_tag = soup.title if is_document else None
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    article = Article(
+        url="about:document",
+        source="cli",
+        title=title or "-",
+        body_html=str(root),
+        blocks=(),
+        language=source,
+    )
+    result = translate_articles([article], [target], engine)[article.url]
+    if isinstance(result, EngineError):
+        raise result
+    [translated] = result
+    new_root = BeautifulSoup(translated.body_html, "html.parser")
+    if not is_document:
+        return "".join(str(c) for c in new_root.div.contents)
+    root.replace_with(new_root.body or new_root)
+    if title_tag is not None and title:
+        title_tag.string = translated.title
+    if soup.html is not None:
+        soup.html["lang"] = target
+        soup.html["dir"] = direction(target)
+    return str(soup)

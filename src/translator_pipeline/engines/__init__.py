@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 __all__ = ["ENTRY_POINT_GROUP", "Translator", "available_engines", "load_engine"]
 
 ENTRY_POINT_GROUP = "translator_pipeline.engines"
-_BUILTIN = {"pseudo": "translator_pipeline.engines.pseudo:PseudoTranslator"}
+_BUILTIN = {
+    "argos": "translator_pipeline.engines.argos:ArgosTranslator",
+    "pseudo": "translator_pipeline.engines.pseudo:PseudoTranslator",
+}
 _loaded: dict[str, Translator] = {}
 _lock = threading.Lock()
 

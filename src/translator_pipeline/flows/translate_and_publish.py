@@ -20,6 +20,7 @@ from ..errors import PipelineError
 from ..fetch import Fetcher
 from ..models import Article, ArticleOutcome, Candidate, RunReport
 from ..pipeline import (
+    check_engine,
     detect_language,
     discover,
     engine_for,
@@ -105,7 +106,8 @@ def translate_and_publish(
     report = RunReport(
         started_at=utc_now(), engine=settings.engine, output_dir=str(settings.output_dir)
     )
-    engine_obj = engine_for(settings)  # fails the run early if the engine is unusable
+    engine_obj = engine_for(settings)
+    check_engine(settings, engine_obj)  # a missing model fails the run before any fetch
     state = StateStore(settings.state_path)
     publisher = FilesystemPublisher(settings.output_dir)
 
