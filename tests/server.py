@@ -76,7 +76,7 @@ def serve(server: TestServer) -> Iterator[TestServer]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        def do_GET(self) -> None:
             request = Request(urlsplit(self.path).path, dict(self.headers.items()))
             server.requests.append(request)
             response = server._respond(request)
@@ -107,7 +107,9 @@ def serve(server: TestServer) -> Iterator[TestServer]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     try:

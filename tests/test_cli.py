@@ -8,7 +8,7 @@ def test_config_command_prints_validated_settings(capsys):
 
     assert main(["config", str(EXAMPLES / "demo.toml")]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["engine"] == "pseudo"
+    assert data["engine"] == "argos"
     assert data["target_languages"] == ["ar", "fr", "en"]
 
 

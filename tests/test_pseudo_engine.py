@@ -1,10 +1,10 @@
+import pytest
+
 from translator_pipeline.engines import available_engines, load_engine
 from translator_pipeline.engines.base import Translator
 from translator_pipeline.engines.pseudo import PseudoTranslator
 from translator_pipeline.errors import EngineNotFoundError
 from translator_pipeline.langid import script_of
-
-import pytest
 
 
 def test_pseudo_is_deterministic_marked_and_keeps_placeholders_urls_numbers():
@@ -38,5 +38,5 @@ def test_engine_registry_loads_once_and_names_what_exists():
     engine = load_engine("pseudo")
     assert engine is load_engine("pseudo")
     assert isinstance(engine, Translator) and engine.pseudo
-    with pytest.raises(EngineNotFoundError, match="available: .*pseudo"):
+    with pytest.raises(EngineNotFoundError, match=r"available: .*pseudo"):
         load_engine("no-such-engine")

@@ -73,7 +73,9 @@ def test_hreflang_alternates_relative_without_base_url_absolute_with_it():
 
 def test_configured_disclaimer_text_wins():
     custom = settings(
-        disclaimers={"en": {"text": "Auto-translated from {source_language}.", "link_text": "Original"}}
+        disclaimers={
+            "en": {"text": "Auto-translated from {source_language}.", "link_text": "Original"}
+        }
     )
     variant = render_variant(ARTICLE, translated("en"), "a", ["en"], custom)
     aside = BeautifulSoup(variant.fragment_html, "lxml").select_one("aside")
@@ -91,11 +93,21 @@ def test_unsafe_markup_never_reaches_the_page():
         '<div><p onclick="steal()">Hi <a href="javascript:alert(1)">x</a>'
         '<img src="data:image/png;base64,AAAA" onerror="x()"></p><script>alert(1)</script>'
         '<iframe src="https://evil.example/"></iframe><form action="/x"><input></form>'
-        '<p style="background:url(javascript:alert(1))">s</p>&lt;script&gt;text&lt;/script&gt;</div>'
+        '<p style="background:url(javascript:alert(1))">s</p>'
+        "&lt;script&gt;text&lt;/script&gt;</div>"
     )
     page = render_variant(ARTICLE, translated("en", body=body), "a", ["en"], settings()).page_html
     lowered = page.lower()
-    for bad in ("onclick", "javascript:", "<script>alert", "<iframe", "<form", "onerror", "data:image", "style=\"background"):
+    for bad in (
+        "onclick",
+        "javascript:",
+        "<script>alert",
+        "<iframe",
+        "<form",
+        "onerror",
+        "data:image",
+        'style="background',
+    ):
         assert bad not in lowered, bad
     assert "&lt;script&gt;text&lt;/script&gt;" in page  # escaped text stays text
 
@@ -107,5 +119,11 @@ def test_sanitise_keeps_structure_links_and_language_marks():
         '<blockquote lang="en">q</blockquote><img src="https://x.org/i.png" alt="A"></div>'
     )
     out = sanitise(html)
-    for kept in ('<a href="https://x.org/" hreflang="en">', 'colspan="2"', 'lang="en"', 'alt="A"', "<h2>"):
+    for kept in (
+        '<a href="https://x.org/" hreflang="en">',
+        'colspan="2"',
+        'lang="en"',
+        'alt="A"',
+        "<h2>",
+    ):
         assert kept in out, kept

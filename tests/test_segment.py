@@ -97,7 +97,8 @@ def test_rebuild_from_pieces_keeps_every_link_and_spacing():
 
 def test_blocks_record_declared_language_and_plain_text():
     soup = BeautifulSoup(
-        '<div id="r" lang="fr"><p>Bonjour <b>à</b> tous</p><blockquote lang="en">Hello</blockquote></div>',
+        '<div id="r" lang="fr"><p>Bonjour <b>à</b> tous</p>'
+        '<blockquote lang="en">Hello</blockquote></div>',
         "html.parser",
     )
     units = mark_blocks(soup.find(id="r"), soup)

@@ -5,21 +5,40 @@ import pytest
 
 from translator_pipeline.errors import PublishError, StateError
 from translator_pipeline.models import Article, Variant
-from translator_pipeline.publish import FilesystemPublisher, build_manifest, slug_from_url, write_atomic
+from translator_pipeline.publish import (
+    FilesystemPublisher,
+    build_manifest,
+    slug_from_url,
+    write_atomic,
+)
 from translator_pipeline.state import StateStore
 
 
 def article(url="https://s.org/news/a.html", title="T", body="<p>x</p>") -> Article:
     from translator_pipeline.models import Block
 
-    return Article(url=url, source="s", title=title, body_html=body,
-                   blocks=(Block(0, "p", body, body),), language="en")
+    return Article(
+        url=url,
+        source="s",
+        title=title,
+        body_html=body,
+        blocks=(Block(0, "p", body, body),),
+        language="en",
+    )
 
 
 def variant(lang="fr", slug="a", html="<html>fr</html>") -> Variant:
-    return Variant(article_url="https://s.org/news/a.html", source_language="en", language=lang,
-                   direction="rtl" if lang == "ar" else "ltr", slug=slug, title="Titre",
-                   page_html=html, fragment_html="<div>f</div>", signature="engine=x")
+    return Variant(
+        article_url="https://s.org/news/a.html",
+        source_language="en",
+        language=lang,
+        direction="rtl" if lang == "ar" else "ltr",
+        slug=slug,
+        title="Titre",
+        page_html=html,
+        fragment_html="<div>f</div>",
+        signature="engine=x",
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
+import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -131,14 +131,15 @@ class DisclaimerText(_Strict):
     @classmethod
     def _known_fields(cls, text: str) -> str:
         allowed = "allowed: {source_language}, {source_code}; write {{ and }} for braces"
-        names = set(re.findall(r"{([^{}]*)}", text))
+        try:
+            names = {
+                field for _, field, _, _ in string.Formatter().parse(text) if field is not None
+            }
+        except ValueError as exc:  # a lone { or }
+            raise ValueError(f"cannot be formatted ({exc}); {allowed}") from None
         unknown = names - {"source_language", "source_code"}
         if unknown:
             raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; {allowed}")
-        try:
-            text.format(source_language="", source_code="")
-        except (ValueError, IndexError, KeyError) as exc:
-            raise ValueError(f"cannot be formatted ({exc}); {allowed}") from None
         return text
 
 
@@ -270,7 +271,7 @@ def _field_annotation(model: type[BaseModel], path: list[str]) -> Any:
 
 def _env_value(raw: str, annotation: Any) -> Any:
     text = raw.strip()
-    if text[:1] in "[{":
+    if text and text[0] in "[{":
         try:
             return json.loads(text)
         except json.JSONDecodeError:

@@ -92,14 +92,16 @@ def _absolutise(root: Tag, base: str) -> None:
         tag["srcset"] = ", ".join(parts)
 
 
-def _date(soup: BeautifulSoup, node: Tag | None) -> str | None:
+def _date(soup: BeautifulSoup, node: Tag | None) -> tuple[str | None, Tag | None]:
+    """The publication date and the element it was read from (None for meta tags)."""
     if node is not None:
-        return str(node.get("datetime") or node.get("content") or _text(node)) or None
+        return str(node.get("datetime") or node.get("content") or _text(node)) or None, node
     found = _meta(soup, "article:published_time", "date", "dc.date", "DC.date.issued")
-    if found:
-        return found
     time = soup.find("time", attrs={"datetime": True})
-    return str(time["datetime"]) if time else None
+    if found:
+        # The visible date line, if any, is the same fact: keep it out of the body.
+        return found, time
+    return (str(time["datetime"]), time) if time else (None, None)
 
 
 def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
@@ -131,7 +133,7 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
     title = _text(title_node) or _meta(soup, "og:title") or _text(soup.find("title"))
     date_node = _select_one(soup, source.date_selector, url, "date")
     author_node = _select_one(soup, source.author_selector, url, "author")
-    published = _date(soup, date_node)
+    published, date_node = _date(soup, date_node)
     author = _text(author_node) or _meta(soup, "author") or None
 
     # The title (and the date/author lines) are published separately: keep them
@@ -162,7 +164,7 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
         raise ExtractionError("article body has no text", url=url)
     if not title:
         raise ExtractionError("article has no title", url=url)
-    blocks = blocks_from_units(units)
+    blocks = blocks_from_units(units, root=body)
     body.name = "div"
     body.attrs = {k: v for k, v in body.attrs.items() if k == "lang"}
     return Article(

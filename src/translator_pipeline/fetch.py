@@ -6,7 +6,7 @@ What this guarantees for every URL it is given:
 - the *decoded* body is counted while streaming, so a compressed bomb stops at
   ``max_bytes`` instead of filling memory;
 - only HTML is accepted; anything else is refused with a reason;
-- text is decoded with the charset from the HTTP header, then a BOM, then
+- text is decoded with a BOM if there is one, else the charset from the HTTP header, then
   ``<meta charset>``/``http-equiv``, then detection, in that order.
 """
 
@@ -83,8 +83,11 @@ def _codec(label: str | None) -> str | None:
 
 def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str, str]:
     """Decode an HTML body; return ``(text, codec name, where the charset came from)``."""
-    candidates: list[tuple[str | None, str]] = [(_codec(header_charset), "header")]
-    candidates += [(name, "bom") for bom, name in _BOMS if body.startswith(bom)][:1]
+    # A BOM beats everything, as in browsers (WHATWG "BOM sniffing").
+    candidates: list[tuple[str | None, str]] = [
+        (name, "bom") for bom, name in _BOMS if body.startswith(bom)
+    ][:1]
+    candidates.append((_codec(header_charset), "header"))
     meta = _META_CHARSET.search(body[:4096])
     candidates.append((_codec(meta.group(1).decode("ascii", "ignore")) if meta else None, "meta"))
     for codec, origin in candidates:
@@ -156,14 +159,18 @@ class Fetcher:
                     return self._read(url, current, response, deadline)
             except httpx.TimeoutException as exc:
                 raise FetchError(f"timed out ({type(exc).__name__})", url=current) from exc
+            except httpx.DecodingError as exc:
+                raise FetchError(f"body could not be decompressed: {exc}", url=current) from exc
             except httpx.TransportError as exc:
                 raise FetchError(f"connection failed: {exc}", url=current) from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"HTTP error: {exc}", url=current) from exc
         raise FetchError(f"more than {self.settings.max_redirects} redirects", url=url)
 
     def _read(
         self, requested: str, url: str, response: httpx.Response, deadline: float
     ) -> FetchedPage:
-        if response.status_code >= 400 or response.status_code < 200:
+        if not 200 <= response.status_code < 300:  # incl. a redirect without Location
             raise HTTPStatusError(
                 f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                 url=url,

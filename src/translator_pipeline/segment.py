@@ -368,8 +368,12 @@ def apply_translations(
     return str(soup)
 
 
-def blocks_from_units(units: Sequence[Tag]) -> tuple[Block, ...]:
-    """Block records for marked units (inner HTML and plain text)."""
+def blocks_from_units(units: Sequence[Tag], root: Tag | None = None) -> tuple[Block, ...]:
+    """Block records for marked units (inner HTML and plain text).
+
+    A block's declared language is a ``lang`` on it or an ancestor up to
+    ``root`` (the article body): the page's own ``lang`` is not the block's.
+    """
     blocks = []
     for unit in units:
         lang = None
@@ -377,7 +381,7 @@ def blocks_from_units(units: Sequence[Tag]) -> tuple[Block, ...]:
             if isinstance(node, Tag) and node.get("lang"):
                 lang = str(node["lang"])
                 break
-            if isinstance(node, Tag) and node.get("data-tp-root") is not None:
+            if node is root:
                 break
         inner = "".join(str(c) for c in unit.contents)
         text = segment_element(unit, 0).plain_text  # what the engine will see, minus markup
