@@ -16,6 +16,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.pop("PREFECT_API_URL", None)  # never a developer's real server
+# argostranslate creates its data directories on import: keep them out of $HOME.
+for _xdg in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+    os.environ[_xdg] = os.path.join(_PREFECT_HOME, _xdg.lower())
+os.environ.pop("ARGOS_PACKAGES_DIR", None)
 for _name in list(os.environ):
     if _name.startswith("TP_"):  # the developer's overrides must not leak into tests
         del os.environ[_name]

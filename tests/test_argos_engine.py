@@ -1,0 +1,162 @@
+"""The real Argos engine path on tiny generated packages (random weights).
+
+Content is meaningless; what is checked is the machinery: discovery,
+batching, order, duplicates, long input, pivoting, target_prefix, errors.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import ctranslate2
+import pytest
+
+from translator_pipeline.config import ArgosSettings
+from translator_pipeline.engines.argos import ArgosTranslator
+from translator_pipeline.errors import EngineError
+from translator_pipeline.testing.tiny_argos import build_argos_package
+
+PAIRS = [("en", "fr"), ("fr", "en"), ("en", "ar"), ("ar", "en")]
+
+
+@pytest.fixture(scope="session")
+def argos_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny packages for en↔fr and en↔ar (so fr↔ar needs the English pivot)."""
+    directory = tmp_path_factory.mktemp("argos-packages")
+    for src, tgt in PAIRS:
+        build_argos_package(directory, src, tgt, seed=len(src + tgt) + ord(tgt[0]))
+    return directory
+
+
+@pytest.fixture
+def engine(argos_dir: Path) -> ArgosTranslator:
+    return ArgosTranslator(ArgosSettings(packages_dir=argos_dir, beam_size=1))
+
+
+class Spy:
+    """Wraps a ctranslate2.Translator and records every translate_batch call."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls: list[dict] = []
+
+    def translate_batch(self, batch, **kwargs):
+        self.calls.append({"batch": [list(t) for t in batch], **kwargs})
+        return self.inner.translate_batch(batch, **kwargs)
+
+
+def spy_on(engine: ArgosTranslator, src: str, tgt: str) -> Spy:
+    package = engine.pairs[(src, tgt)]
+    spy = Spy(engine._translator(package))
+    engine._translators[package.path] = spy
+    return spy
+
+
+def test_packages_are_discovered_with_versions(engine):
+    assert set(engine.pairs) == set(PAIRS)
+    assert engine.problems == []
+    assert engine.supports("en", "fr") and engine.supports("fr", "ar")
+    assert not engine.supports("en", "en") and not engine.supports("en", "de")
+
+
+def test_signature_names_packages_and_pivot(engine):
+    direct = engine.signature("en", "fr")
+    assert direct.engine == "argos" and direct.model == "en_fr@1.0" and direct.pivot == ()
+    pivot = engine.signature("fr", "ar")
+    assert pivot.model == "fr_en@1.0+en_ar@1.0"
+    assert pivot.pivot == ("fr", "en", "ar")
+    assert "pivot=fr>en>ar" in str(pivot)
+
+
+def test_one_batch_call_for_all_texts_order_kept_duplicates_once(engine):
+    spy = spy_on(engine, "en", "fr")
+    texts = [
+        "The minister opened the conference. Delegates from twelve countries attended.",
+        "",
+        "Member States agreed on a common plan.",
+        "   ",
+        "Member States agreed on a common plan.",
+        "The minister opened the conference.",
+    ]
+    out = engine.translate_batch(texts, "en", "fr")
+    assert len(out) == len(texts)
+    assert out[1] == "" and out[3] == "   "
+    assert out[2] == out[4]
+    assert all(out[i].strip() for i in (0, 2, 4, 5))
+    assert len(spy.calls) == 1
+    # Three unique sentences: the repeated text and the repeated sentence go once.
+    assert len(spy.calls[0]["batch"]) == 3
+    assert spy.calls[0]["batch_type"] == "tokens"
+    # The first text's first sentence is translated exactly like the last text.
+    assert out[0].startswith(out[5])
+
+
+def test_results_match_raw_ctranslate2_on_the_same_tokens(engine):
+    package = engine.pairs[("en", "ar")]
+    sentence = "The organization signed an agreement in Rabat."
+    tokens = package.package.tokenizer.encode(sentence)
+    raw = ctranslate2.Translator(str(package.path / "model"), device="cpu")
+    expected_tokens = raw.translate_batch([tokens], beam_size=1)[0].hypotheses[0]
+    expected = package.package.tokenizer.lazy_processor().decode_pieces(expected_tokens)
+    assert engine.translate_batch([sentence], "en", "ar") == [expected.strip()]
+
+
+def test_pivot_goes_through_english_in_one_call_per_leg(engine):
+    first, second = spy_on(engine, "fr", "en"), spy_on(engine, "en", "ar")
+    out = engine.translate_batch(["Le ministre a ouvert la conférence.", "Bonjour."], "fr", "ar")
+    assert len(out) == 2
+    assert len(first.calls) == 1 and len(second.calls) == 1
+
+
+def test_long_input_is_cut_to_the_model_limit(argos_dir):
+    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, beam_size=1, max_input_tokens=32))
+    spy = spy_on(engine, "en", "fr")
+    text = " ".join(["cooperation between member states in education and culture"] * 60)
+    [out] = engine.translate_batch([text], "en", "fr")
+    assert out.strip()
+    batch = spy.calls[0]["batch"]
+    assert len(batch) > 1
+    assert max(len(tokens) for tokens in batch) <= 32
+
+
+def test_target_prefix_is_sent_and_never_returned(tmp_path):
+    build_argos_package(tmp_path, "en", "fr", target_prefix="__fr__", seed=3)
+    engine = ArgosTranslator(ArgosSettings(packages_dir=tmp_path, beam_size=1))
+    spy = spy_on(engine, "en", "fr")
+    out = engine.translate_batch(["The delegation visited the museum.", "Hello."], "en", "fr")
+    assert spy.calls[0]["target_prefix"] == [["__fr__"], ["__fr__"]]
+    assert all("__fr__" not in text and "fr__" not in text for text in out)
+
+
+def test_broken_package_is_reported_and_the_rest_still_work(argos_dir, tmp_path):
+    directory = tmp_path / "pk"
+    shutil.copytree(argos_dir, directory)
+    (directory / "translate-xx_yy-1_0").mkdir()
+    shutil.rmtree(next(directory.glob("translate-en_fr-*")) / "model")
+    engine = ArgosTranslator(ArgosSettings(packages_dir=directory))
+    reasons = {p.path.name: p.reason for p in engine.problems}
+    assert reasons["translate-xx_yy-1_0"] == "no metadata.json"
+    assert "model" in reasons["translate-en_fr-1_0"]
+    assert not engine.supports("en", "fr")
+    assert engine.supports("en", "ar")
+
+
+def test_missing_pair_names_the_command_that_fixes_it(engine):
+    with pytest.raises(EngineError, match="models install en de"):
+        engine.translate_batch(["Hello"], "en", "de")
+
+
+def test_newest_package_version_wins(tmp_path):
+    build_argos_package(tmp_path, "en", "fr", package_version="1.0", seed=1)
+    build_argos_package(tmp_path, "en", "fr", package_version="1.9", seed=2)
+    engine = ArgosTranslator(ArgosSettings(packages_dir=tmp_path))
+    assert engine.pairs[("en", "fr")].version == "1.9"
+    assert engine.signature("en", "fr").model == "en_fr@1.9"
+
+
+def test_packages_dir_from_environment(argos_dir, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(argos_dir))
+    engine = ArgosTranslator(ArgosSettings())
+    assert engine.directory == argos_dir
+    assert engine.supports("ar", "fr")
