@@ -110,7 +110,9 @@ def test_pivot_goes_through_english_in_one_call_per_leg(engine):
 
 
 def test_long_input_is_cut_to_the_model_limit(argos_dir):
-    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, beam_size=1, max_input_tokens=32))
+    engine = ArgosTranslator(
+        ArgosSettings(packages_dir=argos_dir, beam_size=1, max_input_tokens=32)
+    )
     spy = spy_on(engine, "en", "fr")
     text = " ".join(["cooperation between member states in education and culture"] * 60)
     [out] = engine.translate_batch([text], "en", "fr")

@@ -196,3 +196,47 @@ def test_flow_fails_only_when_nothing_could_be_done(server, tmp_path):
     config = write_config(tmp_path, server.base_url)  # every page is a 404
     with pytest.raises(RuntimeError, match="nothing could be done"):
         translate_and_publish(config_path=str(config))
+
+
+def test_flow_with_the_argos_engine_records_signatures_and_pivots(site_server, tmp_path):
+    from translator_pipeline.engines import clear_engine_cache
+    from translator_pipeline.testing.tiny_argos import build_argos_package
+
+    packages = tmp_path / "argos"
+    for src, tgt in [("en", "fr"), ("fr", "en"), ("en", "ar"), ("ar", "en")]:
+        build_argos_package(packages, src, tgt, seed=11)
+    config = write_config(tmp_path, site_server.base_url)
+    text = config.read_text().replace('engine = "pseudo"', 'engine = "argos"')
+    config.write_text(text + f'\n[argos]\npackages_dir = "{packages}"\nbeam_size = 1\n')
+    clear_engine_cache()
+    try:
+        report = translate_and_publish(config_path=str(config))
+    finally:
+        clear_engine_cache()
+    assert report.count("published") == 4, report.outcomes
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    signatures = {
+        (a["language"], v["language"]): v["signature"]
+        for a in manifest["articles"]
+        for v in a["variants"]
+    }
+    assert signatures[("en", "fr")].startswith("engine=argos|model=en_fr@1.0|")
+    assert signatures[("fr", "ar")].endswith("pivot=fr>en>ar")
+    assert "model=fr_en@1.0+en_ar@1.0" in signatures[("fr", "ar")]
+    assert all(not v["pseudo"] for a in manifest["articles"] for v in a["variants"])
+
+
+def test_missing_models_fail_the_run_before_any_fetch(site_server, tmp_path):
+    from translator_pipeline.engines import clear_engine_cache
+    from translator_pipeline.errors import EngineError
+
+    config = write_config(tmp_path, site_server.base_url)
+    text = config.read_text().replace('engine = "pseudo"', 'engine = "argos"')
+    config.write_text(text + f'\n[argos]\npackages_dir = "{tmp_path / "empty"}"\n')
+    clear_engine_cache()
+    try:
+        with pytest.raises(EngineError, match="models install ar fr en"):
+            translate_and_publish(config_path=str(config))
+    finally:
+        clear_engine_cache()
+    assert site_server.requests == []

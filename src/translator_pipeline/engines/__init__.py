@@ -27,7 +27,7 @@ _BUILTIN = {
     "argos": "translator_pipeline.engines.argos:ArgosTranslator",
     "pseudo": "translator_pipeline.engines.pseudo:PseudoTranslator",
 }
-_loaded: dict[str, Translator] = {}
+_loaded: dict[tuple[str, str], Translator] = {}
 _lock = threading.Lock()
 
 
@@ -46,9 +46,12 @@ def available_engines() -> dict[str, str]:
 
 def load_engine(name: str, settings: Settings | None = None) -> Translator:
     """The engine called ``name``, created on first use and cached for the process."""
+    # Keyed by the engine options too: a config naming another model directory
+    # gets its own engine, the same config always the same one.
+    key = (name, settings.argos.model_dump_json() if settings is not None else "")
     with _lock:
-        if name in _loaded:
-            return _loaded[name]
+        if key in _loaded:
+            return _loaded[key]
         engines = available_engines()
         if name not in engines:
             raise EngineNotFoundError(
@@ -60,7 +63,7 @@ def load_engine(name: str, settings: Settings | None = None) -> Translator:
             raise EngineNotFoundError(
                 f"engine {name!r} ({engines[name]}) does not implement the Translator protocol"
             )
-        _loaded[name] = engine
+        _loaded[key] = engine
         return engine
 
 
