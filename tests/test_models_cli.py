@@ -150,6 +150,7 @@ def test_install_languages_from_a_package_index(tmp_path, archives, server, caps
         str(packages),
     )
     assert code == 0, err
+    assert out.count("installed ") == 4
     # fr→ar and ar→fr have no direct package: both legs through English are installed.
     assert sorted(p.name for p in packages.iterdir()) == [
         "translate-ar_en-1_0",
