@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from translator_pipeline.cli import main
 
 
@@ -29,3 +31,23 @@ def test_engines_command_lists_pseudo(capsys):
 def test_run_with_bad_config_exits_2_without_starting_prefect(tmp_path, capsys):
     assert main(["run", "--config", str(tmp_path / "missing.toml")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_demo_falls_back_to_pseudo_loudly_without_argos_packages(tmp_path, monkeypatch, capsys):
+    from translator_pipeline.engines import clear_engine_cache
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-packages"))
+    clear_engine_cache()
+    try:
+        code = main(["demo", "--output", str(tmp_path / "out")])
+    finally:
+        clear_engine_cache()
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Falling back to the PSEUDO engine" in out
+    assert "engine: pseudo" in out
+    assert "4 published (8 variant(s))" in out
+    pages = sorted((tmp_path / "out").glob("*/*/index.html"))
+    assert len(pages) == 8
+    assert str(pages[0]) in out

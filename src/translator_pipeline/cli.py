@@ -32,7 +32,7 @@ def _run_flow(config: str, engine: str | None, overrides: dict | None, as_json: 
         return 2
     _quiet_prefect_defaults()
     from .flows import translate_and_publish
-    from .report import report_json
+    from .report import format_summary, report_json
 
     try:
         report = translate_and_publish(config_path=config, engine=engine, overrides=overrides)
@@ -45,8 +45,7 @@ def _run_flow(config: str, engine: str | None, overrides: dict | None, as_json: 
     except RuntimeError as exc:
         print(f"run failed: {exc}", file=sys.stderr)
         return 1
-    if as_json:
-        print(report_json(report))
+    print(report_json(report) if as_json else format_summary(report))
     return 0
 
 
@@ -65,7 +64,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 2
     config = examples / "demo.toml"
     try:
-        settings = load_settings(config)
+        overrides = {}
+        if args.output:
+            out_dir = Path(args.output).resolve()
+            overrides = {
+                "output_dir": str(out_dir),
+                "state_path": str(out_dir / ".state" / "demo.sqlite3"),
+            }
+        settings = load_settings(config, **overrides)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -96,7 +102,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with serve_directory(examples / "site", port) as base_url:
         print(f"  serving {examples / 'site'} at {base_url}")
         code = _run_flow(
-            str(config), engine, {"sources": sources_on(settings, base_url)}, args.json
+            str(config),
+            engine,
+            {**overrides, "sources": sources_on(settings, base_url)},
+            args.json,
         )
     out = Path(settings.output_dir)
     if code == 0:
@@ -295,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="serve the bundled demo site and run the pipeline on it")
     demo.add_argument("--engine", help="translation engine (default: the one in demo.toml)")
     demo.add_argument("--json", action="store_true", help="print the run report as JSON")
+    demo.add_argument("--output", help="output directory (default: public/ in the checkout)")
     demo.set_defaults(func=cmd_demo)
 
     check = sub.add_parser("config", help="validate a config file and print the result")

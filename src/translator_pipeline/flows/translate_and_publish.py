@@ -89,7 +89,6 @@ def _result(future: PrefectFuture[Any], url: str) -> Any:
 @flow(
     name="translate-and-publish",
     task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),
-    log_prints=True,
 )
 def translate_and_publish(
     config_path: str,
@@ -153,10 +152,10 @@ def translate_and_publish(
 
     publish_manifest(state, publisher)
     report.finished_at = utc_now()
-    print(format_summary(report))
+    logger.info(format_summary(report))
     if report.nothing_done:
         raise RuntimeError(
-            "nothing could be done in this run: every source or article failed "
-            "(see the errors above)"
+            "nothing could be done in this run: every source or article failed\n"
+            + format_summary(report)
         )
     return report
