@@ -162,3 +162,26 @@ def test_publisher_layout_and_manifest(tmp_path):
     assert entry["variants"][0]["checksum"].startswith("sha256:")
     assert publisher.publish_manifest(state.published()) is True
     assert publisher.publish_manifest(state.published()) is False
+
+
+def test_a_version_1_database_is_migrated_in_place(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta VALUES ('schema_version', '1');
+            CREATE TABLE articles (url TEXT PRIMARY KEY, source TEXT NOT NULL,
+                slug TEXT NOT NULL UNIQUE, language TEXT, title TEXT, published TEXT,
+                content_hash TEXT, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL);
+            INSERT INTO articles VALUES ('https://s.org/a', 's', 'a', 'en', 'T', NULL, 'h',
+                '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+            """
+        )
+    state = StateStore(path)
+    assert state.article("https://s.org/a").slug == "a"  # old rows survive
+    assert state.validators("https://s.org/a") == (None, None)
+    state.remember_validators("https://s.org/a", '"v1"', "Tue, 01 Sep 2026 10:00:00 GMT")
+    assert StateStore(path).validators("https://s.org/a") == ('"v1"', "Tue, 01 Sep 2026 10:00:00 GMT")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta").fetchone()[0] == "2"

@@ -26,7 +26,14 @@ from .models import Article, Variant
 
 __all__ = ["PublishedVariant", "StateStore", "StoredArticle", "utc_now"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Each step takes the schema from version N-1 to N; applied in order on open.
+_MIGRATIONS = {
+    2: [
+        "ALTER TABLE articles ADD COLUMN etag TEXT",
+        "ALTER TABLE articles ADD COLUMN last_modified TEXT",
+    ],
+}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -38,7 +45,9 @@ CREATE TABLE IF NOT EXISTS articles (
     published TEXT,
     content_hash TEXT,
     first_seen TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT
 );
 CREATE TABLE IF NOT EXISTS variants (
     article_url TEXT NOT NULL REFERENCES articles(url) ON DELETE CASCADE,
@@ -109,6 +118,13 @@ class StateStore:
                         f"state database {self.path} has schema {found[0]}, newer than this "
                         f"version of translator-pipeline understands ({SCHEMA_VERSION})"
                     )
+                else:
+                    for version in range(int(found[0]) + 1, SCHEMA_VERSION + 1):
+                        for statement in _MIGRATIONS.get(version, []):
+                            db.execute(statement)
+                    db.execute(
+                        "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+                    )
         except (sqlite3.Error, OSError) as exc:
             raise StateError(f"cannot open state database {self.path}: {exc}") from exc
 
@@ -144,6 +160,23 @@ class StateStore:
                 (url,),
             ).fetchone()
         return StoredArticle(*row) if row else None
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified remembered for ``url`` (None, None if unknown)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT etag, last_modified FROM articles WHERE url=?", (url,)
+            ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Store a response's validators; call only once the article is fully handled,
+        so that a later 304 never hides work that was not done."""
+        with self._connect() as db:
+            db.execute(
+                "UPDATE articles SET etag=?, last_modified=? WHERE url=?",
+                (etag, last_modified, url),
+            )
 
     def slug_for(self, url: str, source: str, wanted: str) -> str:
         """The article's slug: assigned on first sight, unique, never changed afterwards."""
