@@ -31,6 +31,7 @@ class Response:
 class Request:
     path: str
     headers: dict[str, str]
+    time: float = 0.0  # time.monotonic() when the request arrived (same clock as the tests)
 
 
 Route = Callable[[Request], Response]
@@ -77,7 +78,9 @@ def serve(server: TestServer) -> Iterator[TestServer]:
             pass
 
         def do_GET(self) -> None:
-            request = Request(urlsplit(self.path).path, dict(self.headers.items()))
+            request = Request(
+                urlsplit(self.path).path, dict(self.headers.items()), time.monotonic()
+            )
             server.requests.append(request)
             response = server._respond(request)
             self.send_response(response.status)

@@ -453,4 +453,4 @@ def test_fetch_settings_limits() -> None:
     with pytest.raises(ValueError, match="greater than 0"):
         FetchSettings(timeout=0)
     with pytest.raises(ValueError, match="Extra inputs"):
-        FetchSettings(retries=3)
+        FetchSettings(retrys=3)

@@ -45,7 +45,16 @@ def redirect(location: str, status: int = 302) -> Response:
 
 
 def settings(**kwargs: float) -> FetchSettings:
-    values = {"timeout": 2.0, "connect_timeout": 2.0, "max_bytes": 100_000}
+    # These tests are about one response each: no robots.txt request, retry or
+    # politeness wait in between (tests/test_fetch_polite.py covers those).
+    values = {
+        "timeout": 2.0,
+        "connect_timeout": 2.0,
+        "max_bytes": 100_000,
+        "retries": 0,
+        "host_delay": 0.0,
+        "respect_robots": False,
+    }
     values.update(kwargs)
     return FetchSettings(**values)
 

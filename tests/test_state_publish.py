@@ -182,6 +182,9 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
     assert state.article("https://s.org/a").slug == "a"  # old rows survive
     assert state.validators("https://s.org/a") == (None, None)
     state.remember_validators("https://s.org/a", '"v1"', "Tue, 01 Sep 2026 10:00:00 GMT")
-    assert StateStore(path).validators("https://s.org/a") == ('"v1"', "Tue, 01 Sep 2026 10:00:00 GMT")
+    assert StateStore(path).validators("https://s.org/a") == (
+        '"v1"',
+        "Tue, 01 Sep 2026 10:00:00 GMT",
+    )
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta").fetchone()[0] == "2"

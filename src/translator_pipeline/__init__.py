@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 
 from .errors import (
     ConfigError,
+    DiscoveryError,
     EngineError,
     EngineNotFoundError,
     ExtractionError,
@@ -25,6 +26,7 @@ from .errors import (
 
 __all__ = [
     "ConfigError",
+    "DiscoveryError",
     "EngineError",
     "EngineNotFoundError",
     "ExtractionError",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -19,11 +20,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
+import soupsieve
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -33,6 +36,7 @@ from .languages import normalise_code
 
 __all__ = [
     "DEFAULT_DISCLAIMERS",
+    "DEFAULT_TRACKING_PARAMS",
     "ArgosSettings",
     "DisclaimerText",
     "FetchSettings",
@@ -57,6 +61,30 @@ class FetchSettings(_Strict):
     user_agent: str = Field(
         f"translator-pipeline/{__version__} (offline news translation bot)",
         min_length=1,
+        description="robots.txt groups are matched against its first word before '/'",
+    )
+    retries: int = Field(
+        2, ge=0, le=10, description="extra attempts after a timeout, connection error, 429 or 5xx"
+    )
+    backoff_base: float = Field(
+        0.5, ge=0, le=60, description="first retry waits about this long; doubles each retry"
+    )
+    backoff_max: float = Field(30.0, ge=0, le=600, description="cap on one backoff wait")
+    retry_after_max: float = Field(
+        120.0, ge=0, le=3600, description="a longer Retry-After ends the retries instead"
+    )
+    respect_robots: bool = True
+    host_delay: float = Field(
+        1.0, ge=0, le=300, description="minimum seconds between requests to one host"
+    )
+    host_concurrency: int = Field(2, ge=1, le=32, description="requests in flight per host")
+    crawl_delay_max: float = Field(
+        60.0, ge=0, le=3600, description="robots.txt Crawl-delay is honoured up to this"
+    )
+    private_hosts: list[str] = Field(
+        default_factory=list,
+        description="host names allowed to resolve to private/loopback addresses (intranet); "
+        "IP addresses written in a source's config are always allowed",
     )
 
 
@@ -92,10 +120,61 @@ class ArgosSettings(_Strict):
     pivot_language: str = Field("en", pattern=r"^[a-z]{2,3}$")
 
 
+DEFAULT_TRACKING_PARAMS = ("utm_*", "fbclid", "gclid", "mc_cid", "mc_eid", "_ga")
+
+
+def _check_http_urls(urls: list[str]) -> list[str]:
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    return urls
+
+
+def _ascii_host(host: str) -> str:
+    """The host as it appears in a normalised URL (IDNA for non-ASCII names)."""
+    host = host.strip().lower()
+    if host.isascii():
+        return host
+    try:
+        import idna
+
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (ImportError, UnicodeError, ValueError):
+        return host
+
+
 class SourceSettings(_Strict):
+    """One site: where its article URLs are discovered and how its pages are read.
+
+    Discovery reads the feeds and sitemaps first, then the listing pages
+    (``start_urls``, following ``next_selector`` for at most ``max_pages``).
+    """
+
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    start_urls: list[str] = Field(min_length=1)
+    # Declared before start_urls so start_urls' validator can see them.
+    feeds: list[str] = Field(default_factory=list, description="RSS 2.0 / Atom feed URLs")
+    sitemaps: list[str] = Field(
+        default_factory=list, description="sitemap.xml or sitemap index URLs (.xml.gz too)"
+    )
+    start_urls: list[str] = Field(
+        default_factory=list, validate_default=True, description="listing pages"
+    )
     link_selector: str = "a[href]"
+    next_selector: str | None = Field(
+        None, description="CSS selector of the listing page's link to the next page"
+    )
+    max_pages: int = Field(5, ge=1, le=1_000, description="listing pages read per start URL")
+    include_patterns: list[str] = Field(
+        default_factory=list, description="regexes; when set, an article URL must match one"
+    )
+    exclude_patterns: list[str] = Field(
+        default_factory=list, description="regexes; an article URL matching one is refused"
+    )
+    tracking_params: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_TRACKING_PARAMS),
+        description="query parameters removed from article URLs (glob patterns)",
+    )
     allowed_hosts: list[str] = Field(default_factory=list)
     max_articles: int = Field(50, ge=1, le=10_000)
     title_selector: str | None = None
@@ -104,20 +183,65 @@ class SourceSettings(_Strict):
     author_selector: str | None = None
     remove_selectors: list[str] = Field(default_factory=list)
 
+    @field_validator("feeds", "sitemaps")
+    @classmethod
+    def _http_document_urls(cls, urls: list[str]) -> list[str]:
+        return _check_http_urls(urls)
+
     @field_validator("start_urls")
     @classmethod
-    def _http_urls(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    def _http_urls(cls, urls: list[str], info: ValidationInfo) -> list[str]:
+        _check_http_urls(urls)
+        # Reported on start_urls (the usual key) rather than on the whole source,
+        # so the message names file:sources[i].start_urls like every other problem.
+        # A feed or sitemap list that failed its own validation is absent from
+        # info.data: say nothing more then.
+        others = {"feeds", "sitemaps"}
+        if not urls and others <= info.data.keys() and not any(info.data[k] for k in others):
+            raise ValueError(
+                "required unless feeds or sitemaps are given: "
+                "set at least one of start_urls, feeds, sitemaps"
+            )
         return urls
+
+    @field_validator("link_selector", "next_selector")
+    @classmethod
+    def _css_selector(cls, selector: str | None) -> str | None:
+        if selector is None:
+            return None
+        if not selector:
+            raise ValueError("must not be empty")
+        try:
+            soupsieve.compile(selector)
+        except soupsieve.SelectorSyntaxError as exc:
+            message = str(exc).splitlines()[0]
+            raise ValueError(f"invalid CSS selector {selector!r}: {message}") from None
+        return selector
+
+    @field_validator("include_patterns", "exclude_patterns")
+    @classmethod
+    def _regexes(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return patterns
+
+    @field_validator("tracking_params")
+    @classmethod
+    def _tracking_params(cls, patterns: list[str]) -> list[str]:
+        if any(not p for p in patterns):
+            raise ValueError("a tracking parameter pattern must not be empty")
+        return patterns
 
     @property
     def hosts(self) -> frozenset[str]:
-        """Hosts articles may come from: the configured ones plus the start URLs' hosts."""
-        own = {urlsplit(u).hostname or "" for u in self.start_urls}
-        return frozenset(h.lower() for h in (*self.allowed_hosts, *own) if h)
+        """Hosts articles may come from: the configured ones plus those of the
+        start, feed and sitemap URLs (with the IDNA form of non-ASCII names)."""
+        own = {urlsplit(u).hostname or "" for u in (*self.start_urls, *self.feeds, *self.sitemaps)}
+        names = {h.lower() for h in (*self.allowed_hosts, *own) if h}
+        return frozenset(names | {_ascii_host(h) for h in names})
 
 
 class DisclaimerText(_Strict):

@@ -56,14 +56,16 @@ def find_examples(start: Path | None = None) -> Path:
 
 
 def sources_on(settings: Settings, base_url: str) -> list[dict[str, Any]]:
-    """The config's sources with their start URLs moved to ``base_url``'s origin."""
+    """The config's sources with their start, feed and sitemap URLs moved to
+    ``base_url``'s origin."""
     base = urlsplit(base_url)
     moved = []
     for source in settings.sources:
         data = source.model_dump()
-        data["start_urls"] = [
-            urlunsplit((base.scheme, base.netloc, *urlsplit(u)[2:])) for u in source.start_urls
-        ]
+        for key in ("start_urls", "feeds", "sitemaps"):
+            data[key] = [
+                urlunsplit((base.scheme, base.netloc, *urlsplit(u)[2:])) for u in data[key]
+            ]
         data["allowed_hosts"] = []
         moved.append(data)
     return moved

@@ -6,10 +6,12 @@ so that a run report can say *what* failed and the user can act on it.
     PipelineError
     ├── ConfigError                 bad TOML / bad value (file, key, allowed values)
     ├── FetchError                  anything that stops one URL from being fetched
-    │   ├── UnsafeURLError          scheme/host not allowed for the source
+    │   ├── UnsafeURLError          scheme/host/address not allowed for the source
+    │   ├── RobotsDisallowedError   robots.txt forbids it (or could not be read)
     │   ├── HTTPStatusError         non-success status after redirects
     │   ├── ResponseTooLargeError   body exceeded the configured limit
     │   └── UnsupportedContentError not HTML
+    ├── DiscoveryError              a feed or sitemap is unusable (malformed, unsafe XML)
     ├── ExtractionError             page fetched but no article found in it
     ├── LanguageError               language unknown or not one we translate from
     ├── EngineError                 translation engine missing or failed
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "DiscoveryError",
     "EngineError",
     "EngineNotFoundError",
     "ExtractionError",
@@ -31,6 +34,7 @@ __all__ = [
     "PipelineError",
     "PublishError",
     "ResponseTooLargeError",
+    "RobotsDisallowedError",
     "StateError",
     "UnsafeURLError",
     "UnsupportedContentError",
@@ -68,7 +72,17 @@ class FetchError(PipelineError):
 
 
 class UnsafeURLError(FetchError):
-    """The URL's scheme or host is not allowed for this source."""
+    """The URL's scheme or host is not allowed for this source, or its host is (or
+    resolves to) an address we never connect to (metadata, link-local, private …)."""
+
+
+class RobotsDisallowedError(FetchError):
+    """robots.txt forbids the URL, or could not be read and the host is off limits
+    for this run. The URL was not requested; ``robots_url`` is the file consulted."""
+
+    def __init__(self, message: str, *, url: str | None = None, robots_url: str) -> None:
+        super().__init__(message, url=url)
+        self.robots_url = robots_url
 
 
 class HTTPStatusError(FetchError):
@@ -83,6 +97,10 @@ class ResponseTooLargeError(FetchError):
 
 class UnsupportedContentError(FetchError):
     """The response is not an HTML document."""
+
+
+class DiscoveryError(PipelineError):
+    """A feed or sitemap was fetched but cannot be used (malformed, not a feed, unsafe XML)."""
 
 
 class ExtractionError(PipelineError):

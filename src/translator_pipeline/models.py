@@ -31,15 +31,23 @@ def sha256_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A URL found by discovery, not fetched yet."""
+    """A URL found by discovery, not fetched yet.
+
+    ``lastmod`` is the feed's or sitemap's date for it (ISO 8601, UTC), if any.
+    """
 
     url: str
     source: str
+    lastmod: str | None = None
 
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """An HTML response decoded to text. ``url`` is the final URL after redirects."""
+    """An HTML response decoded to text. ``url`` is the final URL after redirects.
+
+    ``not_modified`` is True when a conditional request got ``304 Not Modified``:
+    ``text`` is then empty and ``etag``/``last_modified`` are the validators to keep.
+    """
 
     url: str
     requested_url: str
@@ -50,6 +58,7 @@ class FetchedPage:
     text: str
     etag: str | None = None
     last_modified: str | None = None
+    not_modified: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,8 @@ class RunReport:
     discovered: int = 0
     outcomes: list[ArticleOutcome] = field(default_factory=list)
     source_errors: list[tuple[str, str]] = field(default_factory=list)  # (source, error)
+    # Links discovery would not follow: (source, url, reason). Never fetched.
+    refused_links: list[tuple[str, str, str]] = field(default_factory=list)
     output_dir: str = ""
 
     def count(self, status: OutcomeStatus) -> int:

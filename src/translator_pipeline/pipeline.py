@@ -10,12 +10,12 @@ passed through Prefect.
 from __future__ import annotations
 
 from functools import cache
-from urllib.parse import urlsplit
 
-from .config import Settings, SourceSettings
+from .config import Settings
+from .discover import Discovery, discover
 from .engines import Translator, load_engine
 from .errors import EngineError, LanguageError, PipelineError
-from .extract import extract_article, find_links
+from .extract import extract_article
 from .fetch import Fetcher
 from .langid import LanguageDetector, detect_article
 from .models import Article, ArticleOutcome, Candidate
@@ -25,6 +25,7 @@ from .state import StateStore
 from .translate import TranslatedArticle, translate_articles
 
 __all__ = [
+    "Discovery",
     "check_engine",
     "detect_language",
     "discover",
@@ -43,27 +44,6 @@ __all__ = [
 @cache
 def language_detector() -> LanguageDetector:
     return LanguageDetector()
-
-
-def discover(source: SourceSettings, fetcher: Fetcher) -> tuple[list[Candidate], list[str]]:
-    """Article URLs linked from the source's start pages, and the links refused.
-
-    Links are de-duplicated in page order and limited to ``max_articles``;
-    links to other hosts are refused (and listed) rather than fetched.
-    """
-    seen: dict[str, None] = {}
-    refused: list[str] = []
-    hosts = source.hosts
-    for start in source.start_urls:
-        page = fetcher.fetch(start, hosts)
-        for link in find_links(page, source.link_selector):
-            if (urlsplit(link).hostname or "").lower() not in hosts:
-                refused.append(link)
-                continue
-            if link not in (start, page.url):
-                seen.setdefault(link, None)
-    urls = list(seen)[: source.max_articles]
-    return [Candidate(url, source.name) for url in urls], refused
 
 
 def fetch_and_extract(candidate: Candidate, settings: Settings, fetcher: Fetcher) -> Article:

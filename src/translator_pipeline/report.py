@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict
 
 from .models import RunReport
 
 __all__ = ["format_summary", "report_json"]
+
+MAX_REASONS = 5  # refusal reasons listed in the text summary; the JSON has every link
 
 
 def format_summary(report: RunReport) -> str:
@@ -20,7 +23,14 @@ def format_summary(report: RunReport) -> str:
         f"{report.count('failed')} failed",
     ]
     for source, error in report.source_errors:
-        lines.append(f"  source {source} unreadable: {error}")
+        lines.append(f"  source {source}: {error}")
+    if report.refused_links:
+        lines.append(f"  refused {len(report.refused_links)} link(s), not fetched:")
+        reasons = Counter(reason for _, _, reason in report.refused_links)
+        for reason, count in reasons.most_common(MAX_REASONS):
+            lines.append(f"    {count} × {reason}")
+        if len(reasons) > MAX_REASONS:
+            lines.append(f"    … and {len(reasons) - MAX_REASONS} other reason(s) (see --json)")
     for outcome in report.outcomes:
         if outcome.status in ("skipped", "failed"):
             lines.append(f"  {outcome.status}: {outcome.url} — {outcome.reason}")

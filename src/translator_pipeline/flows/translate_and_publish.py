@@ -20,6 +20,7 @@ from ..errors import PipelineError
 from ..fetch import Fetcher
 from ..models import Article, ArticleOutcome, Candidate, RunReport
 from ..pipeline import (
+    Discovery,
     check_engine,
     detect_language,
     discover,
@@ -40,7 +41,7 @@ MAX_WORKERS = 4
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(settings: Settings, source_name: str) -> tuple[list[Candidate], list[str]]:
+def discover_task(settings: Settings, source_name: str) -> Discovery:
     with Fetcher(settings.fetch) as fetcher:
         return discover(settings.source(source_name), fetcher)
 
@@ -114,15 +115,19 @@ def translate_and_publish(
     discovered = {s.name: discover_task.submit(settings, s.name) for s in settings.sources}
     for name, future in discovered.items():
         try:
-            found, refused = future.result()
-        except Exception as exc:
+            found = future.result()
+        except Exception as exc:  # discovery reports bad input itself; this is a bug
             message = exc.message if isinstance(exc, PipelineError) else repr(exc)
             report.source_errors.append((name, message))
             logger.error("source %s could not be read: %s", name, message)
             continue
-        if refused:
-            logger.info("source %s: ignored %d link(s) to other hosts", name, len(refused))
-        candidates.extend(found)
+        for error in found.errors:
+            report.source_errors.append((name, error))
+            logger.error("source %s: %s", name, error)
+        if found.refused:
+            logger.info("source %s: refused %d link(s), not fetched", name, len(found.refused))
+            report.refused_links.extend((name, url, reason) for url, reason in found.refused)
+        candidates.extend(found.candidates)
     # The same URL can be listed by two sources; fetch it once.
     candidates = list({c.url: c for c in reversed(candidates)}.values())[::-1]
     report.discovered = len(candidates)
