@@ -647,3 +647,20 @@ def test_fetch_xml_follows_robots_and_retries(server: TestServer) -> None:
 
     assert server.hits("/sitemap.xml") == 2
     assert server.hits("/private-sitemap.xml") == 0
+
+
+def test_xml_served_as_octet_stream_is_accepted_only_when_it_is_xml(server):
+    from translator_pipeline.errors import UnsupportedContentError
+    from translator_pipeline.fetch import Fetcher
+
+    feed = b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>'
+    octet = {"Content-Type": "application/octet-stream"}
+    server.route("/feed.xml", Response(feed, headers=octet))
+    server.route("/sitemap.xml.gz", Response(gzip.compress(feed), headers=octet))
+    server.route("/blob.bin", Response(b"\x00\x01binary", headers=octet))
+    hosts = ["127.0.0.1"]
+    with Fetcher(FetchSettings(retries=0, host_delay=0, respect_robots=False)) as fetcher:
+        assert fetcher.fetch_xml(server.url("/feed.xml"), hosts).body == feed
+        assert fetcher.fetch_xml(server.url("/sitemap.xml.gz"), hosts).body == feed
+        with pytest.raises(UnsupportedContentError, match="body is not XML"):
+            fetcher.fetch_xml(server.url("/blob.bin"), hosts)

@@ -76,6 +76,7 @@ XML_TYPES = (
     "application/x-gzip",
     "text/plain",
 )
+_GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream")
 _HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 _XML_ACCEPT = (
     "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,"
@@ -503,11 +504,17 @@ class Fetcher:
         def read(final: str, response: httpx.Response, deadline: float) -> FetchedXML:
             self._require_success(final, response)
             mime = _mime(response)
-            if mime and mime not in XML_TYPES:
+            generic = mime in _GENERIC_TYPES
+            if mime and mime not in XML_TYPES and not generic:
                 raise UnsupportedContentError(f"not XML: content type {mime!r}", url=final)
             body = self._read_body(final, response, deadline)
             if body.startswith(_GZIP_MAGIC):  # XML never starts with these bytes
                 body = _gunzip(body, self.settings.max_bytes, final)
+            if generic and not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                # Static servers label .xml/.xml.gz as octet-stream: accept it only if it is XML.
+                raise UnsupportedContentError(
+                    f"not XML: content type {mime!r} and the body is not XML", url=final
+                )
             return FetchedXML(final, body)
 
         return self._get(url, allowed_hosts, {"Accept": _XML_ACCEPT}, read)
