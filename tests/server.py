@@ -6,6 +6,7 @@ exactly the headers, status codes, encodings and delays it needs.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -60,12 +61,18 @@ class TestServer:
         if self.root is not None:
             file = (self.root / request.path.lstrip("/")).resolve()
             if self.root.resolve() in file.parents and file.is_file():
-                kind = (
-                    "text/html; charset=utf-8"
-                    if file.suffix in (".html", ".htm")
-                    else "application/octet-stream"
-                )
-                return Response(file.read_bytes(), headers={"Content-Type": kind})
+                kind = {
+                    ".html": "text/html; charset=utf-8",
+                    ".htm": "text/html; charset=utf-8",
+                    ".xml": "application/xml",
+                }.get(file.suffix, "application/octet-stream")
+                body = file.read_bytes()
+                # Static files carry an ETag, and answer 304 when it is sent back,
+                # like a real web server.
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                if request.headers.get("If-None-Match") == etag:
+                    return Response(b"", status=304, headers={"ETag": etag})
+                return Response(body, headers={"Content-Type": kind, "ETag": etag})
         return Response(b"<h1>not found</h1>", status=404)
 
 

@@ -35,6 +35,9 @@ title_selector = "h1.article-title"
 body_selector = "div.article-body"
 date_selector = "time.article-date"
 remove_selectors = [".share-buttons"]
+
+[fetch]
+host_delay = 0
 """,
         encoding="utf-8",
     )
@@ -115,10 +118,16 @@ def test_flow_publishes_every_variant_and_a_second_run_is_a_no_op(site_server, t
     }
 
     before = snapshot(out)
+    first_run_requests = len(site_server.requests)
     again = translate_and_publish(config_path=str(config))
     assert again.count("unchanged") == 4
     assert again.count("published") == 0
     assert snapshot(out) == before  # nothing rewritten, not even the manifest
+    # The re-run sent the remembered ETags back and the server answered 304.
+    rerun = [r for r in site_server.requests[first_run_requests:] if "/articles/" in r.path]
+    assert len(rerun) == 4
+    assert all(r.headers.get("If-None-Match") for r in rerun)
+    assert {o.reason for o in again.outcomes} == {"not modified (HTTP 304)"}
 
 
 def test_changed_article_is_republished_and_bad_pages_are_skipped(site_server, tmp_path):
@@ -240,3 +249,21 @@ def test_missing_models_fail_the_run_before_any_fetch(site_server, tmp_path):
     finally:
         clear_engine_cache()
     assert site_server.requests == []
+
+
+def test_missing_output_file_bypasses_the_304_and_republishes(site_server, tmp_path):
+    config = write_config(tmp_path, site_server.base_url)
+    translate_and_publish(config_path=str(config))
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(a for a in manifest["articles"] if a["language"] == "ar")
+    (tmp_path / "out" / entry["variants"][0]["path"]).unlink()
+    before = len(site_server.requests)
+
+    report = translate_and_publish(config_path=str(config))
+    by_url = {o.url: o for o in report.outcomes}
+    assert by_url[entry["url"]].status == "published"
+    assert (tmp_path / "out" / entry["variants"][0]["path"]).is_file()
+    path = "/articles/" + Path(entry["url"]).name
+    [request] = [r for r in site_server.requests[before:] if r.path == path]
+    assert "If-None-Match" not in request.headers  # a 304 would have hidden the missing file
+    assert sum(o.status == "unchanged" for o in report.outcomes) == 3

@@ -98,7 +98,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     # Serve on the port the config names when it is free, so article URLs (the
     # state's keys) stay the same from one demo run to the next.
-    port = urlsplit(settings.sources[0].start_urls[0]).port or 0
+    first = settings.sources[0]
+    port = urlsplit([*first.start_urls, *first.feeds, *first.sitemaps][0]).port or 0
     with serve_directory(examples / "site", port) as base_url:
         print(f"  serving {examples / 'site'} at {base_url}")
         code = _run_flow(

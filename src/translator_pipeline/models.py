@@ -104,6 +104,8 @@ class Article:
     language: str | None = None
     language_confidence: float = 0.0
     block_languages: tuple[str | None, ...] = ()  # per block; None inherits ``language``
+    etag: str | None = None  # validators of the response, sent back on the next run
+    last_modified: str | None = None
 
     @property
     def content_hash(self) -> str:

@@ -9,9 +9,10 @@ passed through Prefect.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
-from .config import Settings
+from .config import Settings, SourceSettings
 from .discover import Discovery, discover
 from .engines import Translator, load_engine
 from .errors import EngineError, LanguageError, PipelineError
@@ -27,10 +28,12 @@ from .translate import TranslatedArticle, translate_articles
 __all__ = [
     "Discovery",
     "check_engine",
+    "conditional_validators",
     "detect_language",
     "discover",
     "engine_for",
     "fetch_and_extract",
+    "fetch_candidate",
     "language_detector",
     "missing_pairs",
     "plan_languages",
@@ -46,10 +49,27 @@ def language_detector() -> LanguageDetector:
     return LanguageDetector()
 
 
+def fetch_candidate(
+    candidate: Candidate,
+    source: SourceSettings,
+    fetcher: Fetcher,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Article | ArticleOutcome:
+    """Fetch and extract one article; with validators, a 304 comes back as ``unchanged``
+    without extraction. Raises :class:`PipelineError` for pages that cannot be used."""
+    page = fetcher.fetch(candidate.url, source.hosts, etag=etag, last_modified=last_modified)
+    if page.not_modified:
+        return ArticleOutcome(candidate.url, "unchanged", reason="not modified (HTTP 304)")
+    article = extract_article(page, source)
+    return replace(article, etag=page.etag, last_modified=page.last_modified)
+
+
 def fetch_and_extract(candidate: Candidate, settings: Settings, fetcher: Fetcher) -> Article:
-    source = settings.source(candidate.source)
-    page = fetcher.fetch(candidate.url, source.hosts)
-    return extract_article(page, source)
+    """Unconditional fetch and extraction (no validators, so never a 304)."""
+    result = fetch_candidate(candidate, settings.source(candidate.source), fetcher)
+    assert isinstance(result, Article)  # no validators were sent
+    return result
 
 
 def detect_language(article: Article, settings: Settings) -> Article:
@@ -87,18 +107,55 @@ def plan_languages(
     ``hreflang`` alternates stay consistent.
     """
     wanted = variant_languages(article, settings)
-    published = state.variants(article.url)
-    for lang in wanted:
+    current = _variants_current(
+        article.url, str(article.language), article.content_hash, settings, engine, state, publisher
+    )
+    return [] if current else wanted
+
+
+def _variants_current(
+    url: str,
+    language: str,
+    content_hash: str,
+    settings: Settings,
+    engine: Translator,
+    state: StateStore,
+    publisher: FilesystemPublisher,
+) -> bool:
+    published = state.variants(url)
+    for lang in settings.target_languages:
+        if lang == language:
+            continue
         have = published.get(lang)
         if (
             have is None
-            or have.content_hash != article.content_hash
-            or have.signature != str(engine.signature(str(article.language), lang))
+            or have.content_hash != content_hash
+            or not engine.supports(language, lang)
+            or have.signature != str(engine.signature(language, lang))
             or not publisher.exists(have.path)
             or not publisher.exists(have.fragment_path)
         ):
-            return wanted
-    return []
+            return False
+    return True
+
+
+def conditional_validators(
+    url: str,
+    settings: Settings,
+    engine: Translator,
+    state: StateStore,
+    publisher: FilesystemPublisher,
+) -> tuple[str | None, str | None]:
+    """ETag/Last-Modified to send for ``url``: only when everything published from it is
+    current, so a 304 can safely mean "nothing to do"; otherwise (None, None)."""
+    stored = state.article(url)
+    if stored is None or not stored.language or not stored.content_hash:
+        return None, None
+    if not _variants_current(
+        url, stored.language, stored.content_hash, settings, engine, state, publisher
+    ):
+        return None, None
+    return state.validators(url)
 
 
 def translate_article(
@@ -127,6 +184,7 @@ def publish_article(
         page, fragment = publisher.publish_variant(variant)
         written.append((variant, page, fragment))
     state.record_publication(article, written)
+    state.remember_validators(article.url, article.etag, article.last_modified)
     fallbacks = sum(v.fallbacks for v, _, _ in written)
     return ArticleOutcome(
         url=article.url,

@@ -8,6 +8,8 @@ fails the run; the flow fails only when it could do nothing at all.
 
 from __future__ import annotations
 
+import threading
+import uuid
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -16,16 +18,18 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..config import Settings, load_settings
+from ..engines import Translator
 from ..errors import PipelineError
 from ..fetch import Fetcher
 from ..models import Article, ArticleOutcome, Candidate, RunReport
 from ..pipeline import (
     Discovery,
     check_engine,
+    conditional_validators,
     detect_language,
     discover,
     engine_for,
-    fetch_and_extract,
+    fetch_candidate,
     plan_languages,
     publish_article,
     publish_manifest,
@@ -40,19 +44,47 @@ __all__ = ["translate_and_publish"]
 MAX_WORKERS = 4
 
 
+# One Fetcher per run and process: robots.txt cache and per-host politeness only
+# work when every task of the run shares it. Tasks get the run's key, not the
+# object (task parameters stay serialisable for other task runners).
+_fetchers: dict[str, Fetcher] = {}
+_fetchers_lock = threading.Lock()
+
+
+def _fetcher(settings: Settings, run_key: str) -> Fetcher:
+    with _fetchers_lock:
+        if run_key not in _fetchers:
+            _fetchers[run_key] = Fetcher(settings.fetch)
+        return _fetchers[run_key]
+
+
+def _close_fetcher(run_key: str) -> None:
+    with _fetchers_lock:
+        fetcher = _fetchers.pop(run_key, None)
+    if fetcher is not None:
+        fetcher.close()
+
+
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(settings: Settings, source_name: str) -> Discovery:
-    with Fetcher(settings.fetch) as fetcher:
-        return discover(settings.source(source_name), fetcher)
+def discover_task(settings: Settings, source_name: str, run_key: str) -> Discovery:
+    return discover(settings.source(source_name), _fetcher(settings, run_key))
 
 
 @task(name="fetch-extract-detect", cache_policy=NO_CACHE)
-def fetch_task(settings: Settings, candidate: Candidate) -> Article | ArticleOutcome:
-    """The article with its languages and the variants it needs, or why it is skipped."""
+def fetch_task(
+    settings: Settings,
+    candidate: Candidate,
+    run_key: str,
+    validators: tuple[str | None, str | None] = (None, None),
+) -> Article | ArticleOutcome:
+    """The article with its languages, ``unchanged`` on a 304, or why it is skipped."""
     try:
-        with Fetcher(settings.fetch) as fetcher:
-            article = fetch_and_extract(candidate, settings, fetcher)
-        return detect_language(article, settings)
+        result = fetch_candidate(
+            candidate, settings.source(candidate.source), _fetcher(settings, run_key), *validators
+        )
+        if isinstance(result, ArticleOutcome):
+            return result
+        return detect_language(result, settings)
     except PipelineError as exc:
         get_run_logger().warning("skipped %s: %s", candidate.url, exc.message)
         return ArticleOutcome(
@@ -102,7 +134,6 @@ def translate_and_publish(
     top-level config keys (after the file and ``TP_*`` variables).
     """
     settings = load_settings(config_path, engine=engine, **(overrides or {}))
-    logger = get_run_logger()
     report = RunReport(
         started_at=utc_now(), engine=settings.engine, output_dir=str(settings.output_dir)
     )
@@ -111,8 +142,24 @@ def translate_and_publish(
     state = StateStore(settings.state_path)
     publisher = FilesystemPublisher(settings.output_dir)
 
+    run_key = uuid.uuid4().hex
+    try:
+        return _run(settings, engine_obj, state, publisher, report, run_key)
+    finally:
+        _close_fetcher(run_key)
+
+
+def _run(
+    settings: Settings,
+    engine_obj: Translator,
+    state: StateStore,
+    publisher: FilesystemPublisher,
+    report: RunReport,
+    run_key: str,
+) -> RunReport:
+    logger = get_run_logger()
     candidates: list[Candidate] = []
-    discovered = {s.name: discover_task.submit(settings, s.name) for s in settings.sources}
+    discovered = {s.name: discover_task.submit(settings, s.name, run_key) for s in settings.sources}
     for name, future in discovered.items():
         try:
             found = future.result()
@@ -132,7 +179,18 @@ def translate_and_publish(
     candidates = list({c.url: c for c in reversed(candidates)}.values())[::-1]
     report.discovered = len(candidates)
 
-    fetched = [(c, fetch_task.submit(settings, c)) for c in candidates]
+    fetched = [
+        (
+            c,
+            fetch_task.submit(
+                settings,
+                c,
+                run_key,
+                conditional_validators(c.url, settings, engine_obj, state, publisher),
+            ),
+        )
+        for c in candidates
+    ]
     work: list[tuple[Article, list[str]]] = []
     seen_final: set[str] = set()
     for candidate, future in fetched:
@@ -145,6 +203,7 @@ def translate_and_publish(
         seen_final.add(result.url)
         languages = plan_languages(result, settings, engine_obj, state, publisher)
         if not languages:
+            state.remember_validators(result.url, result.etag, result.last_modified)
             report.outcomes.append(
                 ArticleOutcome(result.url, "unchanged", source_language=result.language)
             )
