@@ -68,12 +68,24 @@ def _densest(soup: BeautifulSoup) -> Tag | None:
     return best
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
-    for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if tag and tag.get("content"):
-            return str(tag["content"]).strip()
-    return None
+def _metas(soup: BeautifulSoup) -> dict[str, str]:
+    """``<meta property|name=… content=…>`` of the page, read in one pass (``name`` keys
+    lower-cased). Looking each one up with ``find`` walks the whole tree every time."""
+    found: dict[str, str] = {}
+    scope = soup.head if soup.head is not None else soup
+    for tag in scope.find_all("meta"):
+        content = tag.get("content")
+        if not content or not str(content).strip():
+            continue
+        for attr in ("property", "name"):
+            key = tag.get(attr)
+            if key:
+                found.setdefault(str(key).lower(), str(content).strip())
+    return found
+
+
+def _meta(metas: dict[str, str], *names: str) -> str | None:
+    return next((metas[n.lower()] for n in names if n.lower() in metas), None)
 
 
 def _absolutise(root: Tag, base: str) -> None:
@@ -92,11 +104,13 @@ def _absolutise(root: Tag, base: str) -> None:
         tag["srcset"] = ", ".join(parts)
 
 
-def _date(soup: BeautifulSoup, node: Tag | None) -> tuple[str | None, Tag | None]:
+def _date(
+    soup: BeautifulSoup, node: Tag | None, metas: dict[str, str]
+) -> tuple[str | None, Tag | None]:
     """The publication date and the element it was read from (None for meta tags)."""
     if node is not None:
         return str(node.get("datetime") or node.get("content") or _text(node)) or None, node
-    found = _meta(soup, "article:published_time", "date", "dc.date", "DC.date.issued")
+    found = _meta(metas, "article:published_time", "date", "dc.date", "DC.date.issued")
     time = soup.find("time", attrs={"datetime": True})
     if found:
         # The visible date line, if any, is the same fact: keep it out of the body.
@@ -130,11 +144,12 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
     title_node = _select_one(soup, source.title_selector, url, "title")
     if title_node is None:
         title_node = body.find("h1") or soup.find("h1")
-    title = _text(title_node) or _meta(soup, "og:title") or _text(soup.find("title"))
+    metas = _metas(soup)
+    title = _text(title_node) or _meta(metas, "og:title") or _text(soup.find("title"))
     date_node = _select_one(soup, source.date_selector, url, "date")
     author_node = _select_one(soup, source.author_selector, url, "author")
-    published, date_node = _date(soup, date_node)
-    author = _text(author_node) or _meta(soup, "author") or None
+    published, date_node = _date(soup, date_node, metas)
+    author = _text(author_node) or _meta(metas, "author") or None
 
     # The title (and the date/author lines) are published separately: keep them
     # out of the body so they are not translated and printed twice.
