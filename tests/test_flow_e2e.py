@@ -267,3 +267,21 @@ def test_missing_output_file_bypasses_the_304_and_republishes(site_server, tmp_p
     [request] = [r for r in site_server.requests[before:] if r.path == path]
     assert "If-None-Match" not in request.headers  # a 304 would have hidden the missing file
     assert sum(o.status == "unchanged" for o in report.outcomes) == 3
+
+
+def test_changed_page_chrome_does_not_republish(site_server, tmp_path):
+    config = write_config(tmp_path, site_server.base_url)
+    translate_and_publish(config_path=str(config))
+    out = tmp_path / "out"
+    before = snapshot(out)
+    article = site_server.root / "articles" / "rencontre-jeunes-chercheurs.html"
+    html = article.read_text("utf-8")
+    changed = html.replace("</footer>", "<p>Last updated: 26/11/2026 17:00</p></footer>", 1)
+    assert changed != html
+    article.write_text(changed, encoding="utf-8")
+
+    report = translate_and_publish(config_path=str(config))
+    outcome = next(o for o in report.outcomes if o.url.endswith("rencontre-jeunes-chercheurs.html"))
+    assert outcome.status == "unchanged"
+    assert outcome.reason == ""  # fetched in full (new ETag), compared, found the same
+    assert snapshot(out) == before
