@@ -288,6 +288,48 @@ def cmd_models(args: argparse.Namespace) -> int:
         return 1
 
 
+def cmd_detect(args: argparse.Namespace) -> int:
+    from .langid import LanguageDetector
+
+    try:
+        settings = _settings_or_none(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.languages:
+        languages = tuple(c.strip().lower() for c in args.languages.split(",") if c.strip())
+    elif settings is not None:
+        languages = tuple(dict.fromkeys([*settings.translate_from, *settings.target_languages]))
+    else:
+        languages = ("ar", "fr", "en")
+    detector = LanguageDetector(languages)
+
+    def emit(text: str, **where: object) -> None:
+        guess = detector.detect(text)
+        record = {
+            **where,
+            "language": guess.language,
+            "confidence": guess.confidence,
+            "script": guess.script,
+        }
+        print(json.dumps(record, ensure_ascii=False))
+
+    if not args.files:
+        for number, line in enumerate(sys.stdin, 1):
+            emit(line.rstrip("\n"), line=number)
+        return 0
+    code = 0
+    for name in args.files:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
+            code = 1
+            continue
+        emit(text, file=name)
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="translator-pipeline",
@@ -320,6 +362,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--config", help="TOML config file (engine and Argos options)")
     tr.add_argument("file", nargs="?", help="input file (default: standard input)")
     tr.set_defaults(func=cmd_translate)
+
+    det = sub.add_parser(
+        "detect", help="language of each input line (stdin) or file, as JSON lines"
+    )
+    det.add_argument("files", nargs="*", help="files (default: each line of standard input)")
+    det.add_argument("--languages", help="deployment languages, e.g. ar,fr,en")
+    det.add_argument("--config", help="TOML config file (its languages)")
+    det.set_defaults(func=cmd_detect)
 
     models = sub.add_parser("models", help="list, install or remove Argos packages")
     models.add_argument("action", choices=["list", "install", "remove"])

@@ -1,28 +1,81 @@
 """Language of an article and of its blocks.
 
-Script decides first (Arabic script is never guessed by n-grams, which confuse
-it with Persian and Urdu on short strings); Latin-script text goes to
-langdetect with a fixed seed, so the same text always gets the same answer.
-Too-short or low-confidence text is ``und``. A page's ``lang`` attribute is a
-hint for ties only: templates and machine-translated pages lie.
+Decisions, in order:
+
+1. **Script.** Arabic script is decided by letters, never by n-grams (which
+   confuse Arabic, Persian and Urdu on short strings): Persian and Urdu have
+   letters Arabic does not use. Other non-Latin scripts are ``und`` unless a
+   configured language is written in them.
+2. **Function words.** Latin-script text with enough of one language's most
+   frequent words (articles, prepositions, interface words) and a clear margin
+   is decided without n-grams: fast, and right on the short strings where
+   n-gram models guess wildly.
+3. **langdetect**, seeded (deterministic) and restricted to the deployment's
+   languages plus the usual confusers, so "Paris" cannot come out as
+   Indonesian; short texts mix its probabilities with the word evidence.
+
+Too-short or low-confidence text is ``und`` (a block then inherits the
+article's language). A page's ``lang`` attribute only breaks near-ties:
+templates and machine-translated pages lie.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
 from .models import Article, LanguageGuess
 
-__all__ = ["LanguageDetector", "detect_article", "script_of"]
+__all__ = ["CONFUSERS", "LanguageDetector", "detect_article", "script_of"]
 
 MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.70
+# Languages that share script and vocabulary with ar/fr/en and must be told apart
+# from them, whatever the deployment translates.
+CONFUSERS = ("es", "it", "pt", "de", "nl", "ro", "ca", "tr", "fa", "ur")
+_ARABIC_SCRIPT = {"ar", "fa", "ur", "ps", "sd", "ug", "ckb"}
 _PERSIAN = set("پچژگکی")
 _URDU = set("ٹڈڑںےھہ")
+
+# The most frequent function words of each language, plus the words of site
+# chrome ("Read more", "Lire la suite"). A word listed for two languages counts
+# for both; the margin rule below makes it neutral.
+_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the of and to in is was for on that with as by at from are this be has have will "
+        "which their its it an were been more about after said new also who not or than into "
+        "read share search contact us home news next previous menu sign login accept cookies "
+        "privacy terms all rights reserved subscribe follow back top our your page",
+        "fr": "l' d' qu' n' s' c' j' le la les des du de et est une un dans pour que qui sur par "
+        "avec au aux ce cette "
+        "ont été sont il elle ses leur leurs plus ne pas entre lors ainsi être sa son nous vous "
+        "où lire suite partager rechercher contactez contacter accueil actualités suivante "
+        "précédente connexion mentions légales accepter tous droits réservés retour haut page "
+        "notre votre abonnez",
+        "es": "el los las del y en por para con una que es se su sus al como más fue entre sobre "
+        "este esta también ha han muy sin ser leer compartir buscar inicio",
+        "it": "l' il lo gli della delle degli di e che per con una un sono è nel nella alla dal "
+        "anche più questo questa tra ha leggi condividi cerca",
+        "pt": "o os as do da dos das e em para com uma um que não no na ao pela pelo também mais "
+        "foi são entre sua seu ler compartilhar pesquisar",
+        "de": "der die das und ist nicht mit von zu den dem ein eine für auf im auch sich des wird "
+        "wurde bei nach aus sind hat weiterlesen teilen suche",
+        "nl": "de het een van en is dat op te in voor met zijn niet ook bij door naar",
+        "ro": "și în de la cu pe este un o care din pentru mai sau au fost",
+        "ca": "l' d' el els la les de que per amb un una és del als",
+        "tr": "ve bir bu için ile da de olarak olan daha çok gibi en ama kadar sonra ise",
+    }.items()
+}
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c|m|t)['’]", re.IGNORECASE)
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\S*\d\S*")
 
 
 def _script(char: str) -> str | None:
@@ -47,17 +100,56 @@ def script_of(text: str) -> tuple[str, Counter[str]]:
     return counts.most_common(1)[0][0], counts
 
 
+@lru_cache(maxsize=8)
+def _factory(languages: tuple[str, ...], seed: int):
+    """A langdetect factory holding only ``languages`` (at least two)."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    available = {p.name for p in Path(PROFILES_DIRECTORY).iterdir()}
+    chosen = [lang for lang in languages if lang in available]
+    for filler in ("en", "fr"):  # langdetect refuses fewer than two profiles
+        if len(chosen) < 2 and filler not in chosen:
+            chosen.append(filler)
+    factory = DetectorFactory()
+    factory.load_json_profile(
+        [(Path(PROFILES_DIRECTORY) / lang).read_text(encoding="utf-8") for lang in chosen]
+    )
+    factory.seed = seed
+    return factory
+
+
+def _words(text: str) -> list[str]:
+    words = []
+    for word in _WORD.findall(_NOISE.sub(" ", text)):
+        if len(word) > 1 and word.isupper() and not text.isupper():
+            continue  # acronyms (ICESCO, UNESCO) say nothing about the language
+        word = word.lower()
+        if _ELISION.match(word):  # l'éducation → l' + éducation
+            words.append(word[:2].replace("’", "'"))
+            word = word[2:]
+        words.append(word)
+    return words
+
+
 class LanguageDetector:
-    """Deterministic detector. One instance can be shared by threads."""
+    """Deterministic detector for a deployment's ``languages``. Thread-safe."""
 
-    def __init__(self, min_confidence: float = MIN_CONFIDENCE, seed: int = 0) -> None:
-        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
+    def __init__(
+        self,
+        languages: Sequence[str] = ("ar", "fr", "en"),
+        *,
+        confusers: Sequence[str] = CONFUSERS,
+        min_confidence: float = MIN_CONFIDENCE,
+        seed: int = 0,
+    ) -> None:
+        self.languages = tuple(dict.fromkeys(languages))
+        self.candidates = tuple(dict.fromkeys([*self.languages, *confusers]))
+        self.latin = tuple(c for c in self.candidates if c not in _ARABIC_SCRIPT)
         self.min_confidence = min_confidence
-        self._factory = DetectorFactory()
-        self._factory.load_profile(PROFILES_DIRECTORY)
-        self._factory.seed = seed
-        self._lock = threading.Lock()  # Detector objects are cheap but the factory is shared
+        self.seed = seed
+        self._lock = threading.Lock()
+
+    # --- public ------------------------------------------------------------
 
     def detect(self, text: str, hint: str | None = None) -> LanguageGuess:
         script, counts = script_of(text)
@@ -65,35 +157,104 @@ class LanguageDetector:
         if letters < MIN_LETTERS:
             return LanguageGuess("und", 0.0, script)
         if script == "Arab":
-            share = counts["Arab"] / letters
-            persian = sum(text.count(c) for c in _PERSIAN)
-            urdu = sum(text.count(c) for c in _URDU)
-            if urdu >= 2 and urdu * 20 >= counts["Arab"]:
-                return LanguageGuess("ur", round(share, 3), script)
-            if persian >= 2 and persian * 25 >= counts["Arab"]:
-                return LanguageGuess("fa", round(share, 3), script)
-            return LanguageGuess("ar", round(share, 3), script)
+            return self._arabic_script(text, counts, letters)
         if script != "Latn":
             return LanguageGuess("und", 0.0, script)
+        return self._latin(text, hint)
+
+    # --- internals -----------------------------------------------------------
+
+    def _arabic_script(self, text: str, counts: Counter[str], letters: int) -> LanguageGuess:
+        share = round(counts["Arab"] / letters, 3)
+        arabic = counts["Arab"]
+        urdu = sum(text.count(c) for c in _URDU)
+        persian = sum(text.count(c) for c in _PERSIAN)
+        # Urdu and Persian letters: a couple in a long Arabic text can be names or
+        # typos; a steady share cannot.
+        if urdu >= 2 and urdu * 20 >= arabic:
+            return LanguageGuess("ur", share, "Arab")
+        if persian >= 2 and persian * 25 >= arabic:
+            return LanguageGuess("fa", share, "Arab")
+        return LanguageGuess("ar", share, "Arab")
+
+    def _word_scores(self, words: list[str]) -> tuple[Counter[str], Counter[str]]:
+        """Function-word evidence per language: a word shared by k languages counts
+        1/k; and the count of words only one language has."""
+        scores: Counter[str] = Counter()
+        exclusive: Counter[str] = Counter()
+        for word in words:
+            owners = [lang for lang in self.latin if word in _WORDS.get(lang, ())]
+            for lang in owners:
+                scores[lang] += 1 / len(owners)
+            if len(owners) == 1:
+                exclusive[owners[0]] += 1
+        return scores, exclusive
+
+    def _latin(self, text: str, hint: str | None) -> LanguageGuess:
+        words = _words(text)
+        if not words:
+            return LanguageGuess("und", 0.0, "Latn")
+        scores, exclusive = self._word_scores(words)
+        ranked = scores.most_common()
+        top = ranked[0][0] if ranked else ""
+        top_n = exclusive[top]
+        second_n = max((n for lang, n in exclusive.items() if lang != top), default=0)
+        # Fast path: many words only one language has, and a clear lead.
+        if top_n >= 3 and top_n >= 2 * second_n + 1 and top_n / len(words) >= 0.1:
+            # From 0.8 at the threshold to 0.99 with eight or more such words, almost
+            # all pointing the same way.
+            purity = (top_n / (top_n + second_n) - 0.5) / 0.3
+            confidence = 0.8 + 0.19 * min(1.0, top_n / 8) * min(1.0, purity)
+            return LanguageGuess(top, round(confidence, 3), "Latn")
+
+        # On one to three words n-gram models guess wildly among many languages
+        # ("Culture" → Romanian, 1.0); there the only question worth asking is
+        # which of the deployment's languages it is.
+        short = len(words) <= 3
+        own = tuple(lang for lang in self.languages if lang in self.latin)
+        probs = self._ngram_probabilities(text, own if short and own else self.latin)
+        if len(words) <= 6 and scores:
+            # Short text: n-grams alone are unreliable; known words decide when
+            # they mostly point one way, else they weigh more than n-grams.
+            total = sum(scores.values())
+            shares = [*sorted((v / total for v in scores.values()), reverse=True), 0.0]
+            if shares[0] >= 0.6:
+                confidence = 0.7 + 0.29 * (shares[0] - shares[1])
+                return LanguageGuess(top, round(confidence, 3), "Latn")
+            probs = {
+                lang: 0.3 * probs.get(lang, 0.0) + 0.7 * scores.get(lang, 0) / total
+                for lang in self.latin
+            }
+
+        if not probs:
+            return LanguageGuess("und", 0.0, "Latn")
+        best = max(probs, key=lambda lang: probs[lang])
+        confidence = probs[best]
+        # A near-tie: the page's own declaration decides, and half the usual
+        # confidence is enough when it agrees with the text.
+        if (
+            hint in probs
+            and probs[hint] >= confidence - 0.1
+            and probs[hint] >= self.min_confidence / 2
+        ):
+            return LanguageGuess(hint, round(probs[hint], 3), "Latn")
+        if confidence < self.min_confidence:
+            return LanguageGuess("und", round(confidence, 3), "Latn")
+        return LanguageGuess(best, round(confidence, 3), "Latn")
+
+    def _ngram_probabilities(self, text: str, languages: tuple[str, ...]) -> dict[str, float]:
         from langdetect.lang_detect_exception import LangDetectException
 
+        sample = text.lower() if text.isupper() else text  # profiles are mostly lower case
+        factory = _factory(languages, self.seed)
         with self._lock:
-            detector = self._factory.create()
-            detector.append(text)
+            detector = factory.create()
+            detector.append(_NOISE.sub(" ", sample))
             try:
                 ranked = detector.get_probabilities()
             except LangDetectException:
-                return LanguageGuess("und", 0.0, script)
-        if not ranked:
-            return LanguageGuess("und", 0.0, script)
-        top = ranked[0]
-        if hint and top.prob < self.min_confidence:
-            for candidate in ranked:
-                if candidate.lang == hint and candidate.prob >= self.min_confidence / 2:
-                    return LanguageGuess(hint, round(candidate.prob, 3), script)
-        if top.prob < self.min_confidence:
-            return LanguageGuess("und", round(top.prob, 3), script)
-        return LanguageGuess(top.lang.split("-")[0], round(top.prob, 3), script)
+                return {}
+        return {r.lang.split("-")[0]: r.prob for r in ranked}
 
 
 def _hint(code: str | None) -> str | None:

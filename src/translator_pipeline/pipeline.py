@@ -45,8 +45,13 @@ __all__ = [
 
 
 @cache
-def language_detector() -> LanguageDetector:
-    return LanguageDetector()
+def language_detector(languages: tuple[str, ...] = ("ar", "fr", "en")) -> LanguageDetector:
+    """One detector per language set and process (its profiles load once)."""
+    return LanguageDetector(languages)
+
+
+def deployment_languages(settings: Settings) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*settings.translate_from, *settings.target_languages]))
 
 
 def fetch_candidate(
@@ -74,7 +79,8 @@ def fetch_and_extract(candidate: Candidate, settings: Settings, fetcher: Fetcher
 
 def detect_language(article: Article, settings: Settings) -> Article:
     """Set the article's and blocks' languages; LanguageError if we do not translate from it."""
-    detected = detect_article(article, language_detector(), supported=settings.translate_from)
+    detector = language_detector(deployment_languages(settings))
+    detected = detect_article(article, detector, supported=settings.translate_from)
     if detected.language == "und":
         raise LanguageError(
             f"language could not be determined (confidence {detected.language_confidence:.2f})",
