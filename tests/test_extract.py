@@ -452,3 +452,95 @@ def test_find_links_with_a_selector_that_matches_nothing() -> None:
 def test_find_links_with_an_invalid_selector() -> None:
     with pytest.raises(ExtractionError, match="invalid link selector"):
         find_links(fetched(LISTING.format(base="")), "a[")
+
+
+# --- publication dates ------------------------------------------------------------------
+
+
+def test_date_from_json_ld_when_no_meta_or_time() -> None:
+    html = """<html lang="fr"><head><title>Titre</title>
+      <script type="application/ld+json">{ not json</script>
+      <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Portail"},
+        {"@type": "NewsArticle", "headline": "Titre",
+         "datePublished": "2026-03-09T10:30:00+01:00"}]}</script></head>
+      <body><article><h1>Titre</h1><p>Le texte de l’article.</p>
+      <script type="application/ld+json">{"datePublished": "2020-01-01"}</script>
+      </article></body></html>"""
+
+    article = extract_article(fetched(html), NO_SELECTORS)
+
+    assert article.published == "2026-03-09T10:30:00+01:00"
+    assert "datePublished" not in article.body_html
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<meta itemprop="datePublished" content="2026-03-09">',
+        '<span itemprop="datePublished" content="2026-03-09">lundi 9 mars</span>',
+        '<span itemprop="datePublished">Publié le 9 mars 2026</span>',
+    ],
+)
+def test_date_from_itemprop(markup: str) -> None:
+    html = f"""<html><body><article itemscope itemtype="https://schema.org/NewsArticle">
+      <h1>Titre</h1><p class="meta">{markup}</p><p>Le texte de l’article.</p>
+    </article></body></html>"""
+
+    article = extract_article(fetched(html), NO_SELECTORS)
+
+    assert article.published == "2026-03-09"
+    assert [b.text for b in article.blocks] == ["Le texte de l’article."]
+
+
+def test_meta_date_wins_over_itemprop_and_json_ld() -> None:
+    html = """<html><head><meta name="date" content="Tue, 09 Mar 2026 10:30:00 GMT">
+      <script type="application/ld+json">{"datePublished": "2020-01-01"}</script></head>
+      <body><article><h1>Titre</h1><meta itemprop="datePublished" content="2021-01-01">
+      <p>Le texte.</p></article></body></html>"""
+
+    assert extract_article(fetched(html), NO_SELECTORS).published == "2026-03-09T10:30:00Z"
+
+
+def test_unreadable_meta_date_is_not_published_as_is() -> None:
+    html = """<html><head><meta name="date" content="bientôt"></head>
+      <body><article><h1>Titre</h1><p>Le texte.</p></article></body></html>"""
+
+    assert extract_article(fetched(html), NO_SELECTORS).published is None
+
+
+def test_arabic_text_date_with_arabic_indic_digits_in_the_date_selector() -> None:
+    source = DEMO_SOURCE.model_copy(update={"date_selector": "span.post-date"})
+    html = """<html lang="ar" dir="rtl"><body>
+      <h1 class="article-title">عنوان الخبر</h1>
+      <div class="article-body"><span class="post-date">الاثنين ٩ مارس ٢٠٢٦م</span>
+      <p>نص الخبر.</p></div></body></html>"""
+
+    article = extract_article(fetched(html), source)
+
+    assert article.published == "2026-03-09"
+    assert [b.text for b in article.blocks] == ["نص الخبر."]
+    assert "post-date" not in article.body_html
+
+
+def test_date_selector_with_unreadable_text_gives_no_date_and_no_error() -> None:
+    source = DEMO_SOURCE.model_copy(update={"date_selector": "span.post-date"})
+    html = """<html><head><meta property="article:published_time" content="2026-03-09">
+      </head><body><h1 class="article-title">Titre</h1>
+      <div class="article-body"><span class="post-date">il y a 3 heures</span>
+      <p>Le texte.</p></div></body></html>"""
+
+    article = extract_article(fetched(html), source)
+
+    # The configured element is the site's date: nothing readable there means no date.
+    assert article.published is None
+    assert [b.text for b in article.blocks] == ["Le texte."]
+
+
+def test_written_date_in_the_selected_element_comes_out_as_iso() -> None:
+    html = demo_page("journee-langue-arabe.html").text.replace(' datetime="2026-12-18"', "")
+    assert 'datetime="' not in html.split("article-date", 1)[1][:40]
+
+    article = extract_article(fetched(html), DEMO_SOURCE)
+
+    assert article.published == "2026-12-18"  # from the text «18 décembre 2026»

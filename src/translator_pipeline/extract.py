@@ -9,7 +9,9 @@ absolute so a translated page works wherever the web team puts it.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -17,6 +19,7 @@ from bs4.exceptions import ParserRejectedMarkup
 from soupsieve import SelectorSyntaxError
 
 from .config import SourceSettings
+from .dates import parse_date
 from .errors import ExtractionError
 from .models import Article, FetchedPage
 from .segment import blocks_from_units, mark_blocks
@@ -104,18 +107,58 @@ def _absolutise(root: Tag, base: str) -> None:
         tag["srcset"] = ", ".join(parts)
 
 
+# Meta tags that carry the publication date, most specific first (``name`` keys lower-cased).
+DATE_METAS = ("article:published_time", "date", "dc.date", "dc.date.issued", "pubdate")
+
+
+def _first_date(values: Iterable[object]) -> str | None:
+    return next((d for v in values if isinstance(v, str) and (d := parse_date(v))), None)
+
+
+def _json_ld_dates(soup: BeautifulSoup) -> Iterator[object]:
+    """``datePublished`` values of the page's JSON-LD, in document order."""
+    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+        text = script.get_text().strip()
+        # Some CMSs wrap the JSON in an HTML comment or CDATA section.
+        text = re.sub(r"^(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)$", "", text).strip()
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):  # a broken block must not fail the page
+            continue
+        stack = [data]
+        while stack:  # @graph lists and nested objects, walked without recursion
+            item = stack.pop()
+            if isinstance(item, dict):
+                if "datePublished" in item:
+                    yield item["datePublished"]
+                stack.extend(reversed(list(item.values())))
+            elif isinstance(item, list):
+                stack.extend(reversed(item))
+
+
 def _date(
     soup: BeautifulSoup, node: Tag | None, metas: dict[str, str]
 ) -> tuple[str | None, Tag | None]:
-    """The publication date and the element it was read from (None for meta tags)."""
+    """The publication date (ISO 8601, or None) and the date line it was read from, if any.
+
+    Must run before the ``<script>`` elements are removed: JSON-LD is one source.
+    """
     if node is not None:
-        return str(node.get("datetime") or node.get("content") or _text(node)) or None, node
-    found = _meta(metas, "article:published_time", "date", "dc.date", "DC.date.issued")
+        # The configured element is the site's own word on the date: if it holds none
+        # we can read, publishing none beats picking another date from elsewhere.
+        return _first_date((node.get("datetime"), node.get("content"), _text(node))), node
+    # The visible <time> line is the same fact as the meta tags: keep it out of the body.
     time = soup.find("time", attrs={"datetime": True})
-    if found:
-        # The visible date line, if any, is the same fact: keep it out of the body.
+    found = _first_date(_meta(metas, name) for name in DATE_METAS)
+    if found or (time is not None and (found := parse_date(str(time["datetime"])))):
         return found, time
-    return (str(time["datetime"]), time) if time else (None, None)
+    for tag in soup.select("[itemprop=datePublished]"):
+        values = [tag.get("content"), tag.get("datetime")]
+        if tag.name != "meta":
+            values.append(_text(tag))
+        if found := _first_date(values):
+            return found, (time if tag.name == "meta" else tag)
+    return _first_date(_json_ld_dates(soup)), time
 
 
 def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
