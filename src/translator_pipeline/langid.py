@@ -21,6 +21,7 @@ templates and machine-translated pages lie.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import unicodedata
@@ -54,6 +55,7 @@ _WORDS: dict[str, frozenset[str]] = {
         "read share search contact us home news next previous menu sign login accept cookies "
         "privacy terms all rights reserved subscribe follow back top our your page",
         "fr": "l' d' qu' n' s' c' j' le la les des du de et est une un dans pour que qui sur par "
+        "à se en sous sans chez depuis vers selon sera était "
         "avec au aux ce cette "
         "ont été sont il elle ses leur leurs plus ne pas entre lors ainsi être sa son nous vous "
         "où lire suite partager rechercher contactez contacter accueil actualités suivante "
@@ -61,9 +63,10 @@ _WORDS: dict[str, frozenset[str]] = {
         "notre votre abonnez",
         "es": "el los las del y en por para con una que es se su sus al como más fue entre sobre "
         "este esta también ha han muy sin ser leer compartir buscar inicio",
-        "it": "l' il lo gli della delle degli di e che per con una un sono è nel nella alla dal "
+        "it": "l' il lo gli della delle degli di e che per con una un sono è nel nella alla dal si "
         "anche più questo questa tra ha leggi condividi cerca",
-        "pt": "o os as do da dos das e em para com uma um que não no na ao pela pelo também mais "
+        "pt": "o os as do da dos das e em para com uma um que não no na ao à pela pelo também mais "
+        "se "
         "foi são entre sua seu ler compartilhar pesquisar",
         "de": "der die das und ist nicht mit von zu den dem ein eine für auf im auch sich des wird "
         "wurde bei nach aus sind hat weiterlesen teilen suche",
@@ -215,17 +218,36 @@ class LanguageDetector:
         probs = self._ngram_probabilities(text, own if short and own else self.latin)
         if len(words) <= 6 and scores:
             # Short text: n-grams alone are unreliable; known words decide when
-            # they mostly point one way, else they weigh more than n-grams.
+            # they mostly point one way.
             total = sum(scores.values())
             shares = [*sorted((v / total for v in scores.values()), reverse=True), 0.0]
             if shares[0] >= 0.6:
                 confidence = 0.7 + 0.29 * (shares[0] - shares[1])
                 return LanguageGuess(top, round(confidence, 3), "Latn")
+        if short and not scores:
+            raw = [w for w in _WORD.findall(_NOISE.sub(" ", text)) if len(w) > 1]
+            if raw and all(w[0].isupper() for w in raw) and not text.isupper():
+                # Only capitalised words and no function word: names of places and
+                # people ("Rabat", "Bamako") have no language of their own.
+                return LanguageGuess("und", 0.0, "Latn")
+            # n-grams choosing between two or three profiles are overconfident: keep
+            # their answer only if the wider candidate set agrees, and never as sure.
+            wide = self._ngram_probabilities(text, self.latin)
+            agreed = max(wide, key=lambda lang: wide[lang]) if wide else None
             probs = {
-                lang: 0.3 * probs.get(lang, 0.0) + 0.7 * scores.get(lang, 0) / total
-                for lang in self.latin
+                lang: min(p, 0.85) if lang == agreed else min(p, 0.5) for lang, p in probs.items()
             }
-
+        if scores and probs:
+            # Otherwise both kinds of evidence vote: n-gram log-probabilities plus a
+            # bonus per function word (shared words split theirs), renormalised.
+            votes = {
+                lang: math.log(probs.get(lang, 0.0) + 0.01) + 1.5 * scores.get(lang, 0.0)
+                for lang in set(probs) | set(scores)
+            }
+            peak = max(votes.values())
+            weights = {lang: math.exp(v - peak) for lang, v in votes.items()}
+            norm = sum(weights.values())
+            probs = {lang: w / norm for lang, w in weights.items()}
         if not probs:
             return LanguageGuess("und", 0.0, "Latn")
         best = max(probs, key=lambda lang: probs[lang])
