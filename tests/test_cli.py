@@ -51,3 +51,28 @@ def test_demo_falls_back_to_pseudo_loudly_without_argos_packages(tmp_path, monke
     pages = sorted((tmp_path / "out").glob("*/*/index.html"))
     assert len(pages) == 8
     assert str(pages[0]) in out
+
+
+def test_detect_command_reads_lines_from_stdin_and_files(tmp_path, monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Lire la suite\nاقرأ المزيد\n\nRead more\n"))
+    assert main(["detect"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["line"], r["language"], r["script"]) for r in lines] == [
+        (1, "fr", "Latn"),
+        (2, "ar", "Arab"),
+        (3, "und", "Zyyy"),
+        (4, "en", "Latn"),
+    ]
+    assert all(0.0 <= r["confidence"] <= 1.0 for r in lines)
+
+    doc = tmp_path / "doc.txt"
+    doc.write_text(
+        "La organización presentó ayer en Madrid su informe anual sobre la cooperación.",
+        encoding="utf-8",
+    )
+    assert main(["detect", str(doc), str(tmp_path / "missing.txt")]) == 1
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert out[0]["file"] == str(doc) and out[0]["language"] == "es"
+    assert "error" in out[1]
