@@ -25,20 +25,14 @@ def _quiet_prefect_defaults() -> None:
 def _run_flow(config: str, engine: str | None, overrides: dict | None, as_json: bool) -> int:
     from .config import load_settings
 
-    try:  # a bad config is reported before Prefect spends seconds starting up
-        load_settings(config, engine=engine, **(overrides or {}))
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    # A bad config is reported (by main) before Prefect spends seconds starting up.
+    load_settings(config, engine=engine, **(overrides or {}))
     _quiet_prefect_defaults()
     from .flows import translate_and_publish
     from .report import format_summary, report_json
 
     try:
         report = translate_and_publish(config_path=config, engine=engine, overrides=overrides)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -63,18 +57,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     config = examples / "demo.toml"
-    try:
-        overrides = {}
-        if args.output:
-            out_dir = Path(args.output).resolve()
-            overrides = {
-                "output_dir": str(out_dir),
-                "state_path": str(out_dir / ".state" / "demo.sqlite3"),
-            }
-        settings = load_settings(config, **overrides)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    overrides = {}
+    if args.output:
+        out_dir = Path(args.output).resolve()
+        overrides = {
+            "output_dir": str(out_dir),
+            "state_path": str(out_dir / ".state" / "demo.sqlite3"),
+        }
+    settings = load_settings(config, **overrides)
     engine = args.engine or settings.engine
     print(f"translator-pipeline {__version__} demo")
     if args.engine is None and engine == "argos":
@@ -120,11 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_config(args: argparse.Namespace) -> int:
     from .config import load_settings
 
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    settings = load_settings(args.config)
     print(json.dumps(settings.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0
 
@@ -147,11 +133,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     from .engines import load_engine
     from .translate import translate_html, translate_text
 
-    try:
-        settings = _settings_or_none(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    settings = _settings_or_none(args.config)
     engine_name = args.engine or (settings.engine if settings else "argos")
     try:
         text = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
@@ -203,12 +185,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         route,
     )
 
-    try:
-        directory = _packages_dir(args)
-        settings = _settings_or_none(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    directory = _packages_dir(args)
+    settings = _settings_or_none(args.config)
     pivot = settings.argos.pivot_language if settings else "en"
     try:
         if args.action == "install":
@@ -291,11 +269,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_detect(args: argparse.Namespace) -> int:
     from .langid import LanguageDetector
 
-    try:
-        settings = _settings_or_none(args.config)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    settings = _settings_or_none(args.config)
     if args.languages:
         languages = tuple(c.strip().lower() for c in args.languages.split(",") if c.strip())
     elif settings is not None:
@@ -390,7 +364,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:  # every command: the problems, file:key, then exit 2
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
