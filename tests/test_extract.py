@@ -544,3 +544,20 @@ def test_written_date_in_the_selected_element_comes_out_as_iso() -> None:
     article = extract_article(fetched(html), DEMO_SOURCE)
 
     assert article.published == "2026-12-18"  # from the text «18 décembre 2026»
+
+
+def test_meta_description_is_extracted_falling_back_to_og_description() -> None:
+    page = (
+        "<html><head>{meta}</head><body><article><h1>Titre</h1><p>Texte.</p></article>"
+        "</body></html>"
+    )
+    both = (
+        '<meta property="og:description" content="OG text">'
+        '<meta name="Description" content="  Le   résumé ">'
+    )
+    article = extract_article(fetched(page.format(meta=both)), NO_SELECTORS)
+    assert article.description == "Le résumé"
+    og = '<meta property="og:description" content="OG text">'
+    assert extract_article(fetched(page.format(meta=og)), NO_SELECTORS).description == ("OG text")
+    none = extract_article(fetched(page.format(meta="")), NO_SELECTORS)
+    assert none.description is None

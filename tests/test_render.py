@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from bs4 import BeautifulSoup
 
 from translator_pipeline.config import Settings
@@ -127,3 +129,27 @@ def test_sanitise_keeps_structure_links_and_language_marks():
         "<h2>",
     ):
         assert kept in out, kept
+
+
+def test_translated_description_and_og_title_are_escaped_meta_tags_only_when_present():
+    with_desc = replace(translated("en"), title='Say "hi" & <go>', description='A <b>"résumé"</b>')
+    page = render_variant(ARTICLE, with_desc, "article-1", ["en"], settings()).page_html
+    soup = BeautifulSoup(page, "lxml")
+    assert soup.find("meta", property="og:title")["content"] == 'Say "hi" & <go>'
+    assert soup.find("meta", attrs={"name": "description"})["content"] == 'A <b>"résumé"</b>'
+    assert soup.find("meta", property="og:description")["content"] == 'A <b>"résumé"</b>'
+    assert "<b>" not in page and 'content="A &lt;b&gt;&#34;résumé&#34;&lt;/b&gt;"' in page
+    page = render_variant(ARTICLE, translated("en"), "article-1", ["en"], settings()).page_html
+    soup = BeautifulSoup(page, "lxml")
+    assert soup.find("meta", attrs={"name": "description"}) is None
+    assert soup.find("meta", property="og:description") is None
+    assert soup.find("meta", property="og:title")["content"] == "Title in en"
+
+
+def test_translated_attributes_survive_sanitising():
+    body = (
+        '<div><p><img src="https://x.org/a.png" alt="Carte"> '
+        '<span aria-label="Fermer" title="T">x</span></p></div>'
+    )
+    out = sanitise(body)
+    assert 'alt="Carte"' in out and 'aria-label="Fermer"' in out and 'title="T"' in out

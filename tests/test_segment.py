@@ -113,3 +113,108 @@ def test_empty_and_whitespace_only_blocks_are_not_units():
     assert [s.text for s in segment_body(marked("<p>   </p><p><br></p><div> <p>x</p> </div>"))] == [
         "x"
     ]
+
+
+# --- never-translated tokens ---------------------------------------------------------
+
+from translator_pipeline.segment import (  # noqa: E402
+    KEEP,
+    needs_translation,
+    text_segment,
+    translatable_attributes,
+)
+
+
+def test_urls_emails_numbers_and_codes_become_keep_placeholders():
+    body = marked(
+        "<p>Write to info@alecso.org or see https://www.alecso.org/ar/news?id=5&amp;x=1. "
+        "Signed on 25/11/2022 for 1 250,50 dinars (3.5 %) in 2026, ref ALECSO/2026/REF-114, "
+        "ICESCO-2026-07 and ISBN 978-2-1234-5680-3.</p>"
+    )
+    [seg] = segment_body(body)
+    assert seg.text == (
+        "Write to <x1/> or see <x2/>. Signed on <x3/> for <x4/> dinars (<x5/>) in <x6/>, "
+        "ref <x7/>, <x8/> and <x9/>."
+    )
+    assert all(t.kind == "keep" for t in seg.tags)
+    assert [t.start for t in seg.tags][:2] == [
+        "info@alecso.org",
+        "https://www.alecso.org/ar/news?id=5&amp;x=1",  # HTML, like every placeholder
+    ]
+
+
+def test_kept_tokens_come_back_byte_identical_around_inline_markup():
+    src = '<p>On <b>25/11/2022</b>, see <a href="/r">www.icesco.org</a> (ICESCO-2026-07).</p>'
+    body = marked(src)
+    [seg] = segment_body(body)
+    assert seg.text == "On <g1><x2/></g1>, see <g3><x4/></g3> (<x5/>)."
+    assert [t.id for t in seg.tags] == [1, 2, 3, 4, 5]  # numbered in reading order
+    out = reassemble(seg, "LE <g1><x2/></g1>, VOIR <g3><x4/></g3> (<x5/>).")
+    assert out == 'LE <b>25/11/2022</b>, VOIR <a href="/r">www.icesco.org</a> (ICESCO-2026-07).'
+
+
+def test_numbers_inside_words_and_short_hyphenated_words_stay_text():
+    text = "G20, MP3, 1er, 3D, v1.2, 1.5x, x86_64, COVID-19, REF-114 and عام2026"
+    assert [m.group() for m in KEEP.finditer(text)] == []
+    assert text_segment(text).text == text
+
+
+def test_sentence_punctuation_after_a_url_or_number_is_not_part_of_it():
+    seg = text_segment("See https://x.org/a, www.y.org. In 2026.")
+    assert [t.start for t in seg.tags] == ["https://x.org/a", "www.y.org", "2026"]
+    assert seg.text == "See <x1/>, <x2/>. In <x3/>."
+
+
+def test_a_block_that_is_only_a_number_gets_no_placeholder_and_needs_no_engine():
+    [seg] = segment_body(marked("<p> 1 250,50 </p>"))
+    assert seg.text == "1 250,50" and not seg.tags
+    assert not needs_translation(seg)
+    assert not needs_translation(text_segment("ISBN 978-2-1234-5680-3"))  # all kept
+    assert needs_translation(text_segment("Page 3"))
+
+
+def test_piecewise_rebuild_keeps_tokens_and_does_not_offer_punctuation():
+    [seg] = segment_body(marked('<p>Call <a href="/c">us</a> on 12:30, 2026.</p>'))
+    assert text_pieces(seg) == ["Call", "us", "on"]
+    assert rebuild_from_pieces(seg, ["APPEL", "NOUS", "À"]) == (
+        'APPEL <a href="/c">NOUS</a> À 12:30, 2026.'
+    )
+
+
+def test_block_text_for_language_id_still_has_its_numbers():
+    soup = BeautifulSoup('<div id="r"><p>Born 2026 at www.x.org</p></div>', "html.parser")
+    [block] = blocks_from_units(mark_blocks(soup.find(id="r"), soup))
+    assert block.text == "Born 2026 at www.x.org"
+
+
+def test_translatable_attributes_skip_never_translated_elements():
+    body = marked(
+        '<figure title="A figure"><img alt="A  photo" src="x.jpg"><figcaption>Cap '
+        '<abbr title="United Nations">UN</abbr></figcaption></figure>'
+        '<p class="notranslate"><img alt="Logo"></p><code title="cmd">x</code>'
+        '<p translate="no" aria-label="Brand">B</p>'
+        '<p><img alt="2026"><span placeholder="Type">t</span></p>'
+    )
+    found = [
+        (tag.name, name, text, block)
+        for tag, name, text, block in translatable_attributes(BeautifulSoup(body, "html.parser"))
+    ]
+    assert found == [
+        ("figure", "title", "A figure", None),
+        ("img", "alt", "A photo", None),
+        ("abbr", "title", "United Nations", 0),
+        ("span", "placeholder", "Type", 1),
+    ]
+
+
+def test_apply_translations_rewrites_attributes_inside_and_outside_units():
+    body = marked('<p>See <img alt="Map"> and <abbr title="Old">x</abbr></p><img alt="Old">')
+    out = apply_translations(
+        body,
+        {0: 'VOIR <img alt="Map"> ET <abbr title="Old">X</abbr>'},
+        attribute_hook=lambda text, block: f"{text.upper()}@{block}",
+    )
+    assert out == (
+        '<div id="root"><p>VOIR <img alt="MAP@0"/> ET <abbr title="OLD@0">X</abbr></p>'
+        '<img alt="OLD@None"/></div>'
+    )

@@ -125,3 +125,104 @@ def test_engine_returning_wrong_number_of_results_is_an_error():
     result = translate_articles([article], ["fr"], Short())[article.url]
     assert isinstance(result, EngineError)
     assert "returned" in str(result)
+
+
+# --- kept tokens, attributes, description, Arabic punctuation -------------------------
+
+
+def test_kept_tokens_never_reach_the_engine_and_come_back_byte_identical():
+    body = (
+        "<p>Write to info@alecso.org before 25/11/2022: 1 250,50 dinars, 3.5 %, "
+        "ref ALECSO/2026/REF-114 (https://www.alecso.org/ar?x=1).</p>"
+    )
+    article = make_article(body, title="Report ICESCO-2026-07")
+    engine = ScriptedEngine(upper)
+    [fr] = translate_articles([article], ["fr"], engine)[article.url]
+    assert fr.body_html == (
+        "<div><p>WRITE TO info@alecso.org BEFORE 25/11/2022: 1 250,50 DINARS, 3.5 %, "
+        "REF ALECSO/2026/REF-114 (https://www.alecso.org/ar?x=1).</p></div>"
+    )
+    assert fr.title == "REPORT ICESCO-2026-07"
+    sent = " ".join(engine.calls[0][2])
+    for token in ("alecso", "2022", "250", "3.5", "2026", "ICESCO"):
+        assert token not in sent
+
+
+def test_segments_without_words_are_copied_through_without_an_engine_call():
+    article = make_article("<p>2026</p><p> 25/11/2022 </p><p>www.x.org</p><p>Hello</p>")
+    engine = ScriptedEngine(upper)
+    [fr] = translate_articles([article], ["fr"], engine)[article.url]
+    assert engine.calls == [("en", "fr", ["Title", "Hello"])]
+    assert fr.body_html == ("<div><p>2026</p><p> 25/11/2022 </p><p>www.x.org</p><p>HELLO</p></div>")
+
+
+def test_an_engine_that_drops_kept_placeholders_falls_back_piecewise():
+    article = make_article("<p>Meeting on 25/11/2022 in Rabat</p>")
+    engine = ScriptedEngine(drop_placeholders)
+    [fr] = translate_articles([article], ["fr"], engine)[article.url]
+    assert fr.body_html == "<div><p>MEETING ON 25/11/2022 IN RABAT</p></div>"
+    assert fr.fallbacks == 1
+    assert sorted(engine.calls[1][2]) == ["Meeting on", "in Rabat"]
+
+
+def test_attributes_are_translated_in_the_same_batch_except_never_translated_ones():
+    article = make_article(
+        '<p>See <img alt="A map" src="m.png"> and <abbr title="United Nations">UN</abbr></p>'
+        '<figure title="A map"><img alt="Photo 2026" src="p.jpg"></figure>'
+        '<p class="notranslate"><img alt="Logo" src="l.png"></p>'
+        '<p><code title="command">ls</code> <span aria-label="Close">x</span></p>'
+    )
+    engine = ScriptedEngine(upper)
+    [fr] = translate_articles([article], ["fr"], engine)[article.url]
+    assert len(engine.calls) == 1
+    sent = engine.calls[0][2]
+    assert sent.count("A map") == 1  # deduplicated with the other texts
+    assert "Photo <x1/>" in sent and "Logo" not in sent and "command" not in sent
+    soup = BeautifulSoup(fr.body_html, "html.parser")
+    assert [img["alt"] for img in soup.find_all("img")] == ["A MAP", "PHOTO 2026", "Logo"]
+    assert soup.abbr["title"] == "UNITED NATIONS"
+    assert soup.figure["title"] == "A MAP"
+    assert soup.code["title"] == "command"
+    assert soup.find("span", attrs={"aria-label": True})["aria-label"] == "CLOSE"
+
+
+def test_attribute_of_a_block_in_the_target_language_is_kept():
+    article = make_article('<p>Texte <img alt="Une photo"></p><p>Text <img alt="A photo"></p>')
+    article = replace(article, language="fr", block_languages=(None, "en"))
+    engine = ScriptedEngine(lambda text, src, tgt: f"{src}:{text}")
+    [en] = translate_articles([article], ["en"], engine)[article.url]
+    assert [img["alt"] for img in BeautifulSoup(en.body_html, "html.parser").find_all("img")] == [
+        "fr:Une photo",
+        "A photo",
+    ]
+
+
+def test_mangled_attribute_placeholders_count_as_a_fallback():
+    article = make_article('<p>Plain</p><p><img alt="Photo 2026"></p>')
+    [fr] = translate_articles([article], ["fr"], ScriptedEngine(drop_placeholders))[article.url]
+    assert BeautifulSoup(fr.body_html, "html.parser").img["alt"] == "PHOTO 2026"
+    assert fr.fallbacks == 1
+
+
+def test_description_is_translated_with_the_batch_and_absent_stays_none():
+    article = replace(make_article("<p>Body</p>"), description="News & views from 2026")
+    engine = ScriptedEngine(upper)
+    [fr] = translate_articles([article], ["fr"], engine)[article.url]
+    assert fr.description == "NEWS & VIEWS FROM 2026"  # plain text, not HTML
+    assert engine.calls[0][2] == ["Title", "Body", "News & views from <x1/>"]
+    [fr] = translate_articles([make_article("<p>Body</p>")], ["fr"], engine)[article.url]
+    assert fr.description is None
+
+
+def test_arabic_target_gets_arabic_punctuation_outside_kept_tokens():
+    outputs = {
+        "Title": "عنوان, فرعي?",
+        "Hello, <g1>world</g1>; see <x2/>, ok?": "مرحبا, <g1>بالعالم</g1>; انظر <x2/>, حسنا ?",
+    }
+    article = make_article("<p>Hello, <b>world</b>; see 1,5, ok?</p>")
+    engine = ScriptedEngine(lambda text, src, tgt: outputs.get(text, text))
+    results = translate_articles([article], ["ar", "fr"], engine)[article.url]
+    ar, fr = results
+    assert ar.title == "عنوان، فرعي؟"
+    assert ar.body_html == "<div><p>مرحبا، <b>بالعالم</b>؛ انظر 1,5, حسنا ؟</p></div>"
+    assert fr.title == "عنوان, فرعي?"  # only Arabic-script targets

@@ -1,4 +1,4 @@
-"""HTML page → :class:`Article`: title, date, author and the body's blocks.
+"""HTML page → :class:`Article`: title, date, author, description and the body's blocks.
 
 Selectors come from the source config; when one is missing we fall back to
 ``<article>``, ``<main>``, ``[role=main]`` and finally the element holding the
@@ -193,6 +193,7 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
     author_node = _select_one(soup, source.author_selector, url, "author")
     published, date_node = _date(soup, date_node, metas)
     author = _text(author_node) or _meta(metas, "author") or None
+    description = _meta(metas, "description", "og:description")
 
     # The title (and the date/author lines) are published separately: keep them
     # out of the body so they are not translated and printed twice.
@@ -234,6 +235,7 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
         published=published,
         author=author,
         declared_lang=declared,
+        description=_WS.sub(" ", description).strip() if description else None,
     )
 
 

@@ -6,11 +6,52 @@ display language we fall back to the English name, then to the code.
 
 from __future__ import annotations
 
-__all__ = ["RTL_LANGUAGES", "direction", "language_name", "normalise_code"]
+import re
+
+__all__ = [
+    "ARABIC_SCRIPT_LANGUAGES",
+    "RTL_LANGUAGES",
+    "arabic_punctuation",
+    "direction",
+    "language_name",
+    "normalise_code",
+    "uses_arabic_script",
+]
 
 RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku-arab", "ps", "sd", "ug", "ur", "yi"}
 )
+
+# Written in Arabic script by default, so they take Arabic punctuation (، ؛ ؟).
+ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "arz", "ary", "ckb", "fa", "ks", "ps", "sd", "ug", "ur"})
+
+# Arabic letters and harakat; Arabic-Indic digits (U+0660–0669, U+06F0–06F9) and
+# Arabic punctuation are deliberately outside, so "٣,٥" is left alone.
+_ARABIC_LETTER = (
+    "[\u0620-\u065f\u066e\u066f\u0670-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc]"
+)
+# A Latin , ; ? after an Arabic letter, optionally past closing inline placeholders
+# (</g3>) and one space. Kept tokens (<x3/>) are not letters, so a comma after a kept
+# number or URL stays Latin.
+_LATIN_AFTER_ARABIC = re.compile(rf"({_ARABIC_LETTER}(?:</g\d+>)*[ \u00a0]?)([,;?])")
+_ARABIC_MARK = {",": "\u060c", ";": "\u061b", "?": "\u061f"}
+
+
+def uses_arabic_script(code: str) -> bool:
+    """True for a language written in Arabic script (``ar``, ``fa``, ``ur``, ``ku-Arab`` …)."""
+    tags = code.strip().replace("_", "-").lower().split("-")
+    return tags[0] in ARABIC_SCRIPT_LANGUAGES or "arab" in tags[1:]
+
+
+def arabic_punctuation(text: str) -> str:
+    """Latin ``,`` ``;`` ``?`` that follow Arabic letters → ``،`` ``؛`` ``؟``.
+
+    Engines trained on mixed data often emit Latin punctuation in Arabic output.
+    Works on engine output with placeholders in it: they are never rewritten.
+    """
+    return _LATIN_AFTER_ARABIC.sub(lambda m: m.group(1) + _ARABIC_MARK[m.group(2)], text)
+
 
 # code -> {display language -> name}
 _NAMES: dict[str, dict[str, str]] = {

@@ -106,10 +106,13 @@ class Article:
     block_languages: tuple[str | None, ...] = ()  # per block; None inherits ``language``
     etag: str | None = None  # validators of the response, sent back on the next run
     last_modified: str | None = None
+    description: str | None = None  # the page's meta description, translated with the body
 
     @property
     def content_hash(self) -> str:
         parts = [self.title, self.published or "", *(b.html for b in self.blocks)]
+        if self.description:  # only when present: hashes of pages without one are unchanged
+            parts.append(self.description)
         return sha256_text("\x1f".join(parts))
 
 
@@ -119,7 +122,8 @@ class InlineTag:
 
     kind ``pair``: an element whose content is translated (``<a>``, ``<strong>``);
     ``void``: an empty element (``<br>``, ``<img>``); ``keep``: an element copied
-    verbatim and never translated (``<code>``, ``translate="no"``).
+    verbatim and never translated (``<code>``, ``translate="no"``), or a run of text
+    that must not change (URL, e-mail, number, reference code), HTML-escaped.
     """
 
     id: int

@@ -27,7 +27,7 @@ __all__ = ["render_variant", "sanitise", "variant_path"]
 
 SAFE_TAGS = frozenset(nh3.ALLOWED_TAGS - {"nav", "map", "area"}) | {"figure", "figcaption", "time"}
 SAFE_ATTRIBUTES = {
-    "*": {"lang", "dir", "title", "translate"},
+    "*": {"lang", "dir", "title", "translate", "aria-label"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "srcset", "sizes"},
     "td": {"colspan", "rowspan", "headers"},
@@ -103,6 +103,7 @@ def render_variant(
         "mt_lang": f"{lang}-x-mtfrom-{src}",
         "source_lang": src,
         "title": translated.title,
+        "description": translated.description,
         "published": article.published,
         "body": sanitise(translated.body_html),
         "original_url": article.url,

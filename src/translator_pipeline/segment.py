@@ -11,15 +11,19 @@ Inside a unit, inline elements become placeholders the engine copies:
 ``Visit <g1>our site</g1> today<x2/>`` — ``g`` for elements whose content is
 translated (a, strong, em …), ``x`` for empty ones (br, img) and for content
 that must never be translated (code, kbd, ``translate="no"``), which is put
-back verbatim. If the engine mangles the placeholders, the unit is rebuilt
-from its text pieces translated one by one, so markup and links survive.
+back verbatim. Tokens inside the text that must never change — e-mail
+addresses, URLs, numbers, reference codes — become ``x`` placeholders too
+(see ``KEEP``), so the engine cannot reformat them. If the engine mangles the
+placeholders, the unit is rebuilt from its text pieces translated one by one,
+so markup and links survive.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
@@ -29,12 +33,16 @@ from .models import Block, InlineTag, Segment, Token
 __all__ = [
     "BLOCK_ATTR",
     "apply_translations",
+    "attribute_texts",
     "mark_blocks",
+    "needs_translation",
     "placeholder_text",
     "reassemble",
     "rebuild_from_pieces",
     "segment_body",
     "segment_element",
+    "text_segment",
+    "translatable_attributes",
 ]
 
 BLOCK_ATTR = "data-tp-block"
@@ -131,6 +139,38 @@ VOID = frozenset(
 _NON_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 _WS = re.compile(r"\s+")
 PLACEHOLDER = re.compile(r"<(/?)g(\d+)>|<x(\d+)/>")
+# Attributes whose value is reader-facing text, translated with the body.
+TRANSLATED_ATTRS = ("alt", "title", "placeholder", "aria-label")
+
+# --- Tokens never handed to the engine ------------------------------------------------
+# Each pattern refuses to start or end inside a word ((?<!\w) / (?!\w) style guards),
+# so "G20", "MP3", "1er" or "COVID19" stay ordinary text instead of being cut in two.
+_EMAIL = r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+# http(s):// or www. up to whitespace; trailing sentence punctuation is not part of it.
+_URL = r"(?<![\w@/])(?:https?://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?)\]}”’]"
+# ISBN/ISSN with their digits (hyphen- or space-grouped, optional X check digit).
+_STD_NUMBER = r"\b(?:ISBN|ISSN)(?:-1[03])?:?[ \u00a0]?\d(?:[- ]?\d){6,16}(?:[- ]?[Xx])?(?![\w-])"
+# Reference codes: 3+ upper-case/digit parts joined by / or -, with a letter and a digit
+# somewhere ("ALECSO/2026/REF-114", "ICESCO-2026-07"). Two-part words like "COVID-19"
+# are left to the engine on purpose: they are often translated or transliterated.
+_CODE = (
+    r"(?<![\w/-])(?=[A-Z0-9/-]*\d)(?=[A-Z0-9/-]*[A-Z])"
+    r"[A-Z0-9]+(?:[/-][A-Z0-9]+){2,}(?![\w/-])"
+)
+# Numbers with their formatting: grouped thousands ("1 250,50"), decimals ("3.5",
+# "1,250.50", Arabic "٣٫٥"), dates and times ("25/11/2022", "12:30"), ranges
+# ("2025-2026"), an optional percent sign ("3.5 %"). \d covers Arabic-Indic digits.
+_JOIN = r"[.,:/\-–٫٬]"
+_NUMBER = (
+    rf"(?<![\w.,:/\-–٫٬])"  # not the tail of a word or of a longer number
+    r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,٫]\d+)?"
+    rf"|\d+(?:{_JOIN}\d+)*)"
+    r"(?:[ \u00a0\u202f]?[%‰٪])?"
+    rf"(?!\w|{_JOIN}\d)"  # nor the head of one: "3D" and "1.5x" stay text
+)
+NUMBER = re.compile(_NUMBER)
+# Order matters where two could start at the same place: the most specific first.
+KEEP = re.compile("|".join([_URL, _EMAIL, _STD_NUMBER, _CODE, _NUMBER]))
 
 
 def _is_excluded(tag: Tag) -> bool:
@@ -199,8 +239,59 @@ def _start_tag(tag: Tag) -> str:
     return f"<{tag.name}{attrs}>"
 
 
-def segment_element(unit: Tag, index: int) -> Segment:
-    """Turn one unit's inline content into placeholder tokens."""
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def needs_translation(segment: Segment) -> bool:
+    """False for a segment with no words to translate (only numbers, codes, markup)."""
+    return any(k == "text" and _has_letters(str(v)) for k, v in segment.tokens)
+
+
+def _protect(tokens: list[Token], tags: list[InlineTag]) -> tuple[list[Token], list[InlineTag]]:
+    """Turn ``KEEP`` matches inside text tokens into ``keep`` placeholders, numbered in order."""
+    plain = "".join(str(v) for k, v in tokens if k == "text").strip()
+    if NUMBER.fullmatch(plain):
+        # A block that is only a number: nothing to translate, so no placeholder either;
+        # it is copied through without an engine call (see ``needs_translation``).
+        return tokens, tags
+    out: list[Token] = []
+    tags = list(tags)
+    for kind, value in tokens:
+        if kind != "text":
+            out.append((kind, value))
+            continue
+        text, pos = str(value), 0
+        for match in KEEP.finditer(text):
+            if match.start() > pos:
+                out.append(("text", text[pos : match.start()]))
+            tags.append(InlineTag(len(tags) + 1, "keep", html.escape(match.group(), quote=False)))
+            out.append(("void", len(tags)))
+            pos = match.end()
+        if pos < len(text):
+            out.append(("text", text[pos:]))
+    # Renumber by position so the engine sees <x1/>, <g2>… in reading order.
+    new_id: dict[int, int] = {}
+    for kind, value in out:
+        if kind != "text" and int(value) not in new_id:
+            new_id[int(value)] = len(new_id) + 1
+    tokens = [(k, v if k == "text" else new_id[int(v)]) for k, v in out]
+    tags = sorted((replace(t, id=new_id[t.id]) for t in tags), key=lambda t: t.id)
+    return tokens, tags
+
+
+def text_segment(text: str) -> Segment:
+    """A plain-text segment (title, attribute, description), kept tokens protected."""
+    text = _WS.sub(" ", text).strip()
+    tokens, tags = _protect([("text", text)] if text else [], [])
+    return Segment(block_index=-1, tokens=tuple(tokens), tags=tuple(tags))
+
+
+def segment_element(unit: Tag, index: int, protect: bool = True) -> Segment:
+    """Turn one unit's inline content into placeholder tokens.
+
+    ``protect`` also turns never-translated text tokens (``KEEP``) into placeholders.
+    """
     tokens: list[Token] = []
     tags: list[InlineTag] = []
 
@@ -237,6 +328,8 @@ def segment_element(unit: Tag, index: int) -> Segment:
     if tokens and tokens[-1][0] == "text":
         tokens[-1] = ("text", str(tokens[-1][1]).rstrip())
     tokens = [t for t in tokens if not (t[0] == "text" and not t[1])]
+    if protect:
+        tokens, tags = _protect(tokens, tags)
     return Segment(block_index=index, tokens=tuple(tokens), tags=tuple(tags))
 
 
@@ -299,8 +392,8 @@ def reassemble(segment: Segment, translated: str) -> str | None:
 
 
 def text_pieces(segment: Segment) -> list[str]:
-    """The segment's text runs, stripped, for piecewise translation."""
-    return [str(v).strip() for k, v in segment.tokens if k == "text" and str(v).strip()]
+    """The segment's text runs with words in them, stripped, for piecewise translation."""
+    return [str(v).strip() for k, v in segment.tokens if k == "text" and _has_letters(str(v))]
 
 
 def rebuild_from_pieces(segment: Segment, translations: Sequence[str]) -> str:
@@ -311,8 +404,8 @@ def rebuild_from_pieces(segment: Segment, translations: Sequence[str]) -> str:
     for kind, value in segment.tokens:
         if kind == "text":
             text = str(value)
-            if not text.strip():
-                out.append(text)
+            if not _has_letters(text):  # spaces, punctuation: nothing the engine should see
+                out.append(html.escape(text, quote=False))
                 continue
             lead = " " if text[:1].isspace() else ""
             trail = " " if text[-1:].isspace() else ""
@@ -340,24 +433,65 @@ def segment_body(body_html: str) -> list[Segment]:
     ]
 
 
+def translatable_attributes(root: Tag) -> Iterator[tuple[Tag, str, str, int | None]]:
+    """``(element, attribute, text, unit index or None)`` for every reader-facing attribute
+    (``TRANSLATED_ATTRS``) under ``root`` outside never-translated elements.
+
+    ``text`` is whitespace-normalised; values without letters are skipped. The unit
+    index is that of the nearest marked ancestor, for the attribute's language.
+    """
+    stack: list[tuple[Tag, int | None]] = [(root, None)]
+    while stack:  # iterative: hostile pages nest deeply
+        tag, block = stack.pop()
+        if _is_excluded(tag):
+            continue
+        if tag.get(BLOCK_ATTR) is not None:
+            block = int(str(tag[BLOCK_ATTR]))
+        for name in TRANSLATED_ATTRS:
+            value = tag.get(name)
+            if isinstance(value, str) and _has_letters(value):
+                yield tag, name, _WS.sub(" ", value).strip(), block
+        children = [c for c in tag.children if isinstance(c, Tag)]
+        stack.extend((c, block) for c in reversed(children))
+
+
+def attribute_texts(body_html: str) -> list[tuple[str, int | None]]:
+    """The texts of :func:`translatable_attributes` in a marked body, with their unit."""
+    soup = _parse_fragment(body_html)
+    return [(text, block) for _tag, _name, text, block in translatable_attributes(soup)]
+
+
 def apply_translations(
     body_html: str,
     translated: dict[int, str],
     unit_hook: Callable[[Tag, int], None] | None = None,
+    attribute_hook: Callable[[str, int | None], str | None] | None = None,
 ) -> str:
     """Put translated inner HTML back into the marked units and remove the marks.
 
     Units missing from ``translated`` keep their original content.
     ``unit_hook(tag, index)`` may adjust each unit (e.g. set ``lang``).
+    ``attribute_hook(text, unit index)`` gives the translation of an attribute
+    (see :func:`translatable_attributes`), or ``None`` to leave it as it is.
     """
     soup = _parse_fragment(body_html)
-    for unit in soup.find_all(attrs={BLOCK_ATTR: True}):
+    units = soup.find_all(attrs={BLOCK_ATTR: True})
+    for unit in units:
         index = int(unit[BLOCK_ATTR])
-        del unit[BLOCK_ATTR]
         if index in translated:
             unit.clear()
             for node in list(_parse_fragment(translated[index]).contents):
                 unit.append(node.extract())
+    if attribute_hook is not None:
+        # After the units are filled (inline elements come back from their placeholders
+        # with the original attributes) and before the marks that locate them go.
+        for tag, name, text, block in list(translatable_attributes(soup)):
+            new = attribute_hook(text, block)
+            if new is not None:
+                tag[name] = new
+    for unit in units:
+        index = int(unit[BLOCK_ATTR])
+        del unit[BLOCK_ATTR]
         if unit_hook is not None:
             unit_hook(unit, index)
     for run in soup.find_all(RUN_TAG):
@@ -384,6 +518,7 @@ def blocks_from_units(units: Sequence[Tag], root: Tag | None = None) -> tuple[Bl
             if node is root:
                 break
         inner = "".join(str(c) for c in unit.contents)
-        text = segment_element(unit, 0).plain_text  # what the engine will see, minus markup
+        # All the unit's text, numbers and URLs included (langid and hashes rely on it).
+        text = segment_element(unit, 0, protect=False).plain_text
         blocks.append(Block(int(unit[BLOCK_ATTR]), unit.name, inner, text, declared_lang=lang))
     return tuple(blocks)

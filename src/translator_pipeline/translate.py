@@ -1,9 +1,10 @@
 """Translate articles: segment → batch per language pair → reassemble.
 
-All segments of all articles handed in go to the engine in one
-``translate_batch`` call per language pair, duplicates once; a second call
-per pair translates, piece by piece, the blocks whose placeholders the engine
-mangled (so links and emphasis survive). Blocks already in the target
+All segments of all articles handed in (titles, body units, descriptions and
+reader-facing attributes) go to the engine in one ``translate_batch`` call
+per language pair, duplicates once; a second call per pair translates, piece
+by piece, the segments whose placeholders the engine mangled (so links and
+emphasis survive). Arabic-script targets get Arabic punctuation. Blocks already in the target
 language are kept as written; blocks in another language are translated from
 their own language.
 """
@@ -13,13 +14,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from html import unescape
 
 from bs4 import Tag
 
 from .engines.base import Translator
 from .errors import EngineError
+from .languages import arabic_punctuation, uses_arabic_script
 from .models import Article, Segment
-from .segment import apply_translations, reassemble, rebuild_from_pieces, segment_body, text_pieces
+from .segment import (
+    apply_translations,
+    attribute_texts,
+    needs_translation,
+    reassemble,
+    rebuild_from_pieces,
+    segment_body,
+    text_pieces,
+    text_segment,
+)
 
 __all__ = ["TranslatedArticle", "translate_articles", "translate_html", "translate_text"]
 
@@ -35,8 +47,9 @@ class TranslatedArticle:
     body_html: str
     signature: str
     pseudo: bool
-    fallbacks: int = 0  # blocks rebuilt piecewise because placeholders were mangled
+    fallbacks: int = 0  # segments rebuilt piecewise because placeholders were mangled
     kept_blocks: int = 0  # blocks already in the target language, kept as written
+    description: str | None = None  # the page's meta description, translated
 
 
 class _Batch:
@@ -62,6 +75,8 @@ class _Batch:
                 source=source,
                 target=target,
             )
+        if uses_arabic_script(target):
+            out = [arabic_punctuation(text) for text in out]
         self.results = list(out)
 
     def get(self, text: str) -> str:
@@ -78,24 +93,59 @@ def _check_pair(engine: Translator, source: str, target: str, url: str) -> None:
         )
 
 
+# What a translated segment is for: a body unit (its index), the title, the
+# description, or an attribute text ("attr", source language, text).
+_Key = int | str | tuple[str, str, str]
+_TITLE = "title"
+_DESCRIPTION = "description"
+
+
+@dataclass(frozen=True)
+class _Job:
+    key: _Key
+    segment: Segment
+    source: str
+
+
+def _block_language(article: Article, block: int | None) -> str:
+    langs = article.block_languages
+    own = langs[block] if block is not None and 0 <= block < len(langs) else None
+    return own or str(article.language)
+
+
+def _jobs(article: Article, segments: Sequence[Segment]) -> list[_Job]:
+    """Every segment of an article the engine must see (those with words in them)."""
+    src = str(article.language)
+    jobs = [_Job(_TITLE, text_segment(article.title), src)]  # title first, as it always was
+    jobs += [_Job(s.block_index, s, _block_language(article, s.block_index)) for s in segments]
+    if article.description:
+        jobs.append(_Job(_DESCRIPTION, text_segment(article.description), src))
+    attrs: dict[_Key, _Job] = {}
+    for text, block in attribute_texts(article.body_html):
+        lang = _block_language(article, block)
+        attrs.setdefault(("attr", lang, text), _Job(("attr", lang, text), text_segment(text), lang))
+    jobs.extend(attrs.values())
+    return [job for job in jobs if needs_translation(job.segment)]
+
+
 def translate_articles(
     articles: Sequence[Article], targets: Iterable[str], engine: Translator
 ) -> dict[str, list[TranslatedArticle] | EngineError]:
     """Translate each article into each target other than its own language.
+
+    Title, body units, the description and reader-facing attributes (alt, title …)
+    all go in the same batches. Segments without words (a date, a figure) are
+    copied through without an engine call.
 
     Returns, per article URL, its translations, or the :class:`EngineError`
     that stopped it (other articles go on).
     """
     targets = list(targets)
     segments = {a.url: segment_body(a.body_html) for a in articles}
+    jobs = {a.url: _jobs(a, segments[a.url]) for a in articles}
     failed: dict[str, EngineError] = {}
 
-    def lang_of(article: Article, seg: Segment) -> str:
-        langs = article.block_languages
-        own = langs[seg.block_index] if seg.block_index < len(langs) else None
-        return own or str(article.language)
-
-    # Pass 1: one batch per (source, target) of every title and segment.
+    # Pass 1: one batch per (source, target) of every segment of every article.
     batches: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
     for article in articles:
         src = str(article.language)
@@ -104,19 +154,17 @@ def translate_articles(
                 continue
             try:
                 _check_pair(engine, src, target, article.url)
-                batches[(src, target)].add(article.title, article.url)
-                for seg in segments[article.url]:
-                    seg_src = lang_of(article, seg)
-                    if seg_src != target:
-                        _check_pair(engine, seg_src, target, article.url)
-                        batches[(seg_src, target)].add(seg.text, article.url)
+                for job in jobs[article.url]:
+                    if job.source != target:
+                        _check_pair(engine, job.source, target, article.url)
+                        batches[(job.source, target)].add(job.segment.text, article.url)
             except EngineError as exc:
                 failed[article.url] = exc
     _run_all(batches, engine, failed)
 
-    # Pass 2: blocks whose placeholders came back unusable, text piece by piece.
-    rebuilt: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
-    pending: list[tuple[str, str, Segment, str]] = []
+    # Pass 2: segments whose placeholders came back unusable, text piece by piece.
+    done: dict[tuple[str, str], dict[_Key, str]] = defaultdict(dict)
+    pending: list[tuple[str, str, _Job]] = []
     retry: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
     for article in articles:
         if article.url in failed:
@@ -124,24 +172,24 @@ def translate_articles(
         for target in targets:
             if target == article.language:
                 continue
-            for seg in segments[article.url]:
-                seg_src = lang_of(article, seg)
-                if seg_src == target:
+            for job in jobs[article.url]:
+                if job.source == target:
                     continue
-                html = reassemble(seg, batches[(seg_src, target)].get(seg.text))
+                seg = job.segment
+                html = reassemble(seg, batches[(job.source, target)].get(seg.text))
                 if html is None:
-                    pending.append((article.url, target, seg, seg_src))
+                    pending.append((article.url, target, job))
                     for piece in text_pieces(seg):
-                        retry[(seg_src, target)].add(piece, article.url)
+                        retry[(job.source, target)].add(piece, article.url)
                 else:
-                    rebuilt[(article.url, target)][seg.block_index] = html
+                    done[(article.url, target)][job.key] = html
     _run_all(retry, engine, failed)
     fallbacks: dict[tuple[str, str], int] = defaultdict(int)
-    for url, target, seg, seg_src in pending:
+    for url, target, job in pending:
         if url in failed:
             continue
-        pieces = [retry[(seg_src, target)].get(p) for p in text_pieces(seg)]
-        rebuilt[(url, target)][seg.block_index] = rebuild_from_pieces(seg, pieces)
+        pieces = [retry[(job.source, target)].get(p) for p in text_pieces(job.segment)]
+        done[(url, target)][job.key] = rebuild_from_pieces(job.segment, pieces)
         fallbacks[(url, target)] += 1
 
     results: dict[str, list[TranslatedArticle] | EngineError] = dict(failed)
@@ -153,25 +201,49 @@ def translate_articles(
         for target in targets:
             if target == src:
                 continue
-            seg_langs = {s.block_index: lang_of(article, s) for s in segments[article.url]}
-            marker = _language_marker(seg_langs, target)
+            out = done[(article.url, target)]
+            seg_langs = {
+                s.block_index: _block_language(article, s.block_index)
+                for s in segments[article.url]
+            }
+            body = {k: v for k, v in out.items() if isinstance(k, int)}
+            description = out.get(_DESCRIPTION)
             variants.append(
                 TranslatedArticle(
                     article_url=article.url,
                     language=target,
                     source_language=src,
-                    title=batches[(src, target)].get(article.title),
+                    # Plain-text segments come back as HTML text: unescape them.
+                    title=unescape(out[_TITLE]) if _TITLE in out else article.title,
                     body_html=apply_translations(
-                        article.body_html, rebuilt[(article.url, target)], marker
+                        article.body_html,
+                        body,
+                        _language_marker(seg_langs, target),
+                        _attribute_lookup(article, out),
                     ),
                     signature=str(engine.signature(src, target)),
                     pseudo=engine.pseudo,
                     fallbacks=fallbacks[(article.url, target)],
                     kept_blocks=sum(1 for lang in seg_langs.values() if lang == target),
+                    description=unescape(description)
+                    if description is not None
+                    else article.description,
                 )
             )
         results[article.url] = variants
     return results
+
+
+def _attribute_lookup(
+    article: Article, done: dict[_Key, str]
+) -> Callable[[str, int | None], str | None]:
+    """The attribute hook for :func:`apply_translations`: translated text, or None to keep."""
+
+    def lookup(text: str, block: int | None) -> str | None:
+        html = done.get(("attr", _block_language(article, block), text))
+        return unescape(html) if html is not None else None
+
+    return lookup
 
 
 def _language_marker(seg_langs: dict[int, str], target: str) -> Callable[[Tag, int], None]:
