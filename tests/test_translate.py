@@ -226,3 +226,37 @@ def test_arabic_target_gets_arabic_punctuation_outside_kept_tokens():
     assert ar.title == "عنوان، فرعي؟"
     assert ar.body_html == "<div><p>مرحبا، <b>بالعالم</b>؛ انظر 1,5, حسنا ؟</p></div>"
     assert fr.title == "عنوان, فرعي?"  # only Arabic-script targets
+
+
+def test_placeholders_mangled_with_spaces_or_arabic_letters_fall_back_safely():
+    import re
+
+    def spaced(text, src, tgt):
+        return re.sub(r"<(/?)g(\d+)>", r"< \1g \2>", text)
+
+    def arabic_inside(text, src, tgt):
+        return re.sub(r"<(/?)g(\d+)>", r"<\1gع\2>", text)
+
+    body = '<p>Visit <a href="https://x.org/">our site</a> and <em>read</em> it.</p>'
+    for transform in (spaced, arabic_inside):
+        article = make_article(body)
+        [fr] = translate_articles([article], ["fr"], ScriptedEngine(transform))[article.url]
+        assert fr.fallbacks == 1, transform.__name__
+        assert '<a href="https://x.org/">our site</a>' in fr.body_html
+        assert "<em>read</em>" in fr.body_html
+        assert "&lt;" not in fr.body_html  # no mangled placeholder leaks as text
+
+
+def test_word_order_reversing_engine_keeps_markup_around_the_right_words():
+    import re
+
+    def reverse_words(text, src, tgt):
+        # Reverse the order of top-level chunks: words and whole placeholder pairs.
+        pattern = r"<g(\d+)>.*?</g\1>|<x\d+/>|[^\s<]+"
+        chunks = [m.group(0) for m in re.finditer(pattern, text)]
+        return " ".join(reversed(chunks))
+
+    article = make_article('<p>Visit <a href="https://x.org/">our site</a> today</p>')
+    [fr] = translate_articles([article], ["fr"], ScriptedEngine(reverse_words))[article.url]
+    assert fr.body_html == '<div><p>today <a href="https://x.org/">our site</a> Visit</p></div>'
+    assert fr.fallbacks == 0
