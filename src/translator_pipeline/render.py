@@ -10,6 +10,7 @@ signature. The translated body is sanitised with an allowlist on the way out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +26,12 @@ from .translate import TranslatedArticle
 
 __all__ = ["render_variant", "sanitise", "variant_path"]
 
-SAFE_TAGS = frozenset(nh3.ALLOWED_TAGS - {"nav", "map", "area"}) | {"figure", "figcaption", "time"}
+SAFE_TAGS = frozenset(nh3.ALLOWED_TAGS - {"nav", "map", "area"}) | {
+    "figure",
+    "figcaption",
+    "time",
+    "bdi",
+}
 SAFE_ATTRIBUTES = {
     "*": {"lang", "dir", "title", "translate", "aria-label"},
     "a": {"href", "hreflang"},
@@ -41,10 +47,15 @@ SAFE_ATTRIBUTES = {
 }
 
 
+# The HTML parser drops one newline right after <pre> and nh3 does not write it back,
+# so a <pre> whose text starts with a newline would lose it (a blank line, if two).
+_PRE_NEWLINE = re.compile(r"(<pre\b[^>]*>)(?=\r?\n)", re.IGNORECASE)
+
+
 def sanitise(fragment: str) -> str:
     """Allowlist-sanitise an HTML fragment: no scripts, handlers or javascript: URLs."""
     return nh3.clean(
-        fragment,
+        _PRE_NEWLINE.sub(r"\1\n", fragment),
         tags=set(SAFE_TAGS),
         attributes={k: set(v) for k, v in SAFE_ATTRIBUTES.items()},
         url_schemes={"http", "https", "mailto", "tel"},

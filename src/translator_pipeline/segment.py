@@ -137,7 +137,8 @@ VOID = frozenset(
     ]
 )
 _NON_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
-_WS = re.compile(r"\s+")
+# HTML collapses ASCII whitespace only: a no-break space (3,5\u00a0%) is content.
+_WS = re.compile(r"[ \t\n\r\f]+")
 PLACEHOLDER = re.compile(r"<(/?)g(\d+)>|<x(\d+)/>")
 # Attributes whose value is reader-facing text, translated with the body.
 TRANSLATED_ATTRS = ("alt", "title", "placeholder", "aria-label")

@@ -18,9 +18,10 @@ from html import unescape
 
 from bs4 import Tag
 
+from .bidi import isolate_ltr_runs, isolate_ltr_text
 from .engines.base import Translator
 from .errors import EngineError
-from .languages import arabic_punctuation, uses_arabic_script
+from .languages import arabic_punctuation, direction, uses_arabic_script
 from .models import Article, Segment
 from .segment import (
     apply_translations,
@@ -214,12 +215,17 @@ def translate_articles(
                     language=target,
                     source_language=src,
                     # Plain-text segments come back as HTML text: unescape them.
-                    title=unescape(out[_TITLE]) if _TITLE in out else article.title,
-                    body_html=apply_translations(
-                        article.body_html,
-                        body,
-                        _language_marker(seg_langs, target),
-                        _attribute_lookup(article, out),
+                    title=_isolate_title(
+                        unescape(out[_TITLE]) if _TITLE in out else article.title, target
+                    ),
+                    body_html=_isolate_body(
+                        apply_translations(
+                            article.body_html,
+                            body,
+                            _language_marker(seg_langs, target),
+                            _attribute_lookup(article, out),
+                        ),
+                        target,
                     ),
                     signature=str(engine.signature(src, target)),
                     pseudo=engine.pseudo,
@@ -232,6 +238,17 @@ def translate_articles(
             )
         results[article.url] = variants
     return results
+
+
+def _isolate_body(body_html: str, target: str) -> str:
+    # Latin codes and formatted numbers inside RTL text get reordered by the bidi
+    # algorithm unless isolated; LTR variants need nothing.
+    return isolate_ltr_runs(body_html) if direction(target) == "rtl" else body_html
+
+
+def _isolate_title(title: str, target: str) -> str:
+    # The title is plain text (it also goes into <title>): FSI/PDI instead of <bdi>.
+    return isolate_ltr_text(title) if direction(target) == "rtl" else title
 
 
 def _attribute_lookup(
@@ -300,7 +317,6 @@ def translate_html(document: str, source: str, target: str, engine: Translator) 
     """
     from bs4 import BeautifulSoup
 
-    from .languages import direction
     from .segment import mark_blocks
 
     is_document = "<html" in document[:2048].lower() or "<body" in document.lower()
