@@ -187,4 +187,4 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
         "Tue, 01 Sep 2026 10:00:00 GMT",
     )
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta").fetchone()[0] == "2"
+        assert db.execute("SELECT value FROM meta").fetchone()[0] == "3"

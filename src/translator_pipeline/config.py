@@ -40,6 +40,7 @@ __all__ = [
     "ArgosSettings",
     "DisclaimerText",
     "FetchSettings",
+    "GlossarySettings",
     "Settings",
     "SourceSettings",
     "load_settings",
@@ -287,6 +288,28 @@ DEFAULT_DISCLAIMERS: dict[str, DisclaimerText] = {
 }
 
 
+class GlossarySettings(_Strict):
+    """The institutional glossary and the translators' pinned segment translations."""
+
+    path: Path | None = Field(
+        None, description="glossary CSV (one row per concept); none: no glossary"
+    )
+    segments: Path | None = Field(
+        None, description="approved segment translations CSV; none: no pinned segments"
+    )
+    review_dir: Path = Field(
+        Path("review"), description="where each run writes the translators' review report"
+    )
+    record_machine_rendering: bool = Field(
+        True,
+        description="also translate segments with glossary terms without the glossary, "
+        "so the review shows what the machine would have said (costs engine time)",
+    )
+    alternatives: int = Field(
+        4, ge=1, le=16, description="n-best hypotheses tried when a placeholder is lost"
+    )
+
+
 class Settings(_Strict):
     target_languages: list[LanguageCode] = Field(default_factory=lambda: ["ar", "fr", "en"])
     source_languages: list[LanguageCode] = Field(
@@ -301,6 +324,7 @@ class Settings(_Strict):
     disclaimers: dict[LanguageCode, DisclaimerText] = Field(default_factory=dict)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     argos: ArgosSettings = Field(default_factory=ArgosSettings)
+    glossary: GlossarySettings = Field(default_factory=GlossarySettings)
     sources: list[SourceSettings] = Field(min_length=1)
 
     # Set by load_settings: where the file was, for messages and relative paths.
@@ -520,11 +544,20 @@ def load_settings(
     argos = settings.argos
     if argos.packages_dir is not None:
         argos = argos.model_copy(update={"packages_dir": (base / argos.packages_dir).resolve()})
+    glossary = settings.glossary
+    glossary = glossary.model_copy(
+        update={
+            "path": (base / glossary.path).resolve() if glossary.path else None,
+            "segments": (base / glossary.segments).resolve() if glossary.segments else None,
+            "review_dir": (base / glossary.review_dir).resolve(),
+        }
+    )
     return settings.model_copy(
         update={
             "output_dir": (base / settings.output_dir).resolve(),
             "state_path": (base / settings.state_path).resolve(),
             "argos": argos,
+            "glossary": glossary,
             "config_path": path.resolve(),
         }
     )

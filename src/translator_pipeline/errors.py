@@ -16,6 +16,7 @@ so that a run report can say *what* failed and the user can act on it.
     ├── LanguageError               language unknown or not one we translate from
     ├── EngineError                 translation engine missing or failed
     │   └── EngineNotFoundError     no engine registered under that name
+    ├── GlossaryError               the glossary or segment overrides have errors (path, lines)
     ├── PublishError                output could not be written
     └── StateError                  state database unusable
 """
@@ -29,6 +30,7 @@ __all__ = [
     "EngineNotFoundError",
     "ExtractionError",
     "FetchError",
+    "GlossaryError",
     "HTTPStatusError",
     "LanguageError",
     "PipelineError",
@@ -130,6 +132,16 @@ class EngineError(PipelineError):
 
 class EngineNotFoundError(EngineError):
     """No engine is registered under the requested name."""
+
+
+class GlossaryError(PipelineError):
+    """The glossary (or the segment overrides) cannot be used; ``problems`` lists why,
+    each as ``path:line: message``."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        details = "".join(f"\n  {p}" for p in self.problems)
+        super().__init__(message + details)
 
 
 class PublishError(PipelineError):

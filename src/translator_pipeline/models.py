@@ -16,6 +16,7 @@ __all__ = [
     "Candidate",
     "EngineSignature",
     "FetchedPage",
+    "GlossaryEvent",
     "InlineTag",
     "LanguageGuess",
     "RunReport",
@@ -123,13 +124,16 @@ class InlineTag:
     kind ``pair``: an element whose content is translated (``<a>``, ``<strong>``);
     ``void``: an empty element (``<br>``, ``<img>``); ``keep``: an element copied
     verbatim and never translated (``<code>``, ``translate="no"``), or a run of text
-    that must not change (URL, e-mail, number, reference code), HTML-escaped.
+    that must not change (URL, e-mail, number, reference code), HTML-escaped;
+    ``term``: a glossary term (``start`` is its source text, HTML-escaped), put back
+    in the target language's glossary form (see :mod:`.enforce`).
     """
 
     id: int
-    kind: Literal["pair", "void", "keep"]
+    kind: Literal["pair", "void", "keep", "term"]
     start: str  # the opening tag as HTML, or the whole element for "keep"
     end: str = ""  # the closing tag for "pair"
+    concept: str = ""  # the glossary concept of a "term"
 
 
 Token = tuple[Literal["text", "open", "close", "void"], str | int]
@@ -198,6 +202,38 @@ class Variant:
         return sha256_text(self.page_html)
 
 
+# How a glossary concept (or a translator-pinned segment) ended up in a variant:
+# placeholder — the engine copied the term's placeholder; alternative — an n-best
+# hypothesis of the engine did; substituted — the engine's own rendering of the term
+# was replaced in its unprotected translation; rebuilt — the segment was rebuilt from
+# separately translated pieces around the term; pinned — a translator's approved
+# segment translation was used; missed — the glossary form is not in the output.
+GlossaryMethod = Literal["placeholder", "alternative", "substituted", "rebuilt", "pinned", "missed"]
+
+
+@dataclass(frozen=True)
+class GlossaryEvent:
+    """One occurrence of a glossary concept (or one pinned segment) in one variant,
+    with what the machine said and what was published, for the translators' review."""
+
+    article_url: str
+    source_language: str
+    target_language: str
+    where: str  # "title", "description", "block 3", "attribute"
+    concept: str  # concept id, or the pinned segment's id
+    source_term: str  # as written in the source
+    expected: str  # the glossary's form in the target language
+    source_text: str  # the whole source segment, plain text
+    machine: str  # the engine's translation of the segment without the glossary ("" if unknown)
+    machine_term: str  # the engine's translation of the term alone ("" if unknown)
+    result: str  # the published segment, plain text
+    method: GlossaryMethod
+
+    @property
+    def complied(self) -> bool:
+        return self.method != "missed"
+
+
 OutcomeStatus = Literal["published", "unchanged", "skipped", "failed"]
 
 
@@ -210,6 +246,9 @@ class ArticleOutcome:
     reason: str = ""
     languages: tuple[str, ...] = ()
     source_language: str | None = None
+    # Glossary terms enforced or missed and pinned segments used, for the review report;
+    # the flow moves them into RunReport.glossary_events.
+    glossary_events: tuple[GlossaryEvent, ...] = ()
 
 
 @dataclass
@@ -225,6 +264,9 @@ class RunReport:
     # Links discovery would not follow: (source, url, reason). Never fetched.
     refused_links: list[tuple[str, str, str]] = field(default_factory=list)
     output_dir: str = ""
+    glossary_version: str = ""  # content hash of the glossary the run used ("" if none)
+    glossary_events: list[GlossaryEvent] = field(default_factory=list)
+    review_report: str = ""  # path of the translators' review report, if written
 
     def count(self, status: OutcomeStatus) -> int:
         return sum(1 for o in self.outcomes if o.status == status)

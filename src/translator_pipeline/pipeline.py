@@ -9,21 +9,32 @@ passed through Prefect.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 from .config import Settings, SourceSettings
 from .discover import Discovery, discover
 from .engines import Translator, load_engine
-from .errors import EngineError, LanguageError, PipelineError
+from .errors import EngineError, GlossaryError, LanguageError, PipelineError
 from .extract import extract_article
 from .fetch import Fetcher
+from .glossary import EMPTY as EMPTY_GLOSSARY
+from .glossary import load_glossary
 from .langid import LanguageDetector, detect_article
 from .models import Article, ArticleOutcome, Candidate
+from .pinned import PinnedSegments, load_pinned
 from .publish import FilesystemPublisher, slug_from_url
 from .render import render_variant
-from .state import StateStore
-from .translate import TranslatedArticle, translate_articles
+from .state import StateStore, TranslationMemory
+from .translate import (
+    Terminology,
+    TranslatedArticle,
+    glossary_texts,
+    terminology_fingerprint,
+    translate_articles,
+)
 
 __all__ = [
     "Discovery",
@@ -39,9 +50,52 @@ __all__ = [
     "plan_languages",
     "publish_article",
     "publish_manifest",
+    "terminology_for",
     "translate_article",
     "variant_languages",
 ]
+
+
+# One Terminology per process and file contents: a long-lived `serve` process
+# picks up an edited glossary on its next run; unchanged files load once.
+_terminology: dict[tuple[object, ...], Terminology] = {}
+_terminology_lock = threading.Lock()
+
+
+def _stamp(path: Path | None) -> tuple[object, ...]:
+    if path is None:
+        return (None,)
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def terminology_for(settings: Settings) -> Terminology:
+    """The run's glossary and pinned segments; :class:`GlossaryError` naming every problem
+    when either file has errors (a run must not start on a broken glossary)."""
+    g = settings.glossary
+    key = (*_stamp(g.path), *_stamp(g.segments), g.record_machine_rendering, g.alternatives)
+    with _terminology_lock:
+        found = _terminology.get(key)
+        if found is None:
+            if g.path is not None and not g.path.exists():
+                raise GlossaryError(f"glossary {g.path} does not exist (settings: glossary.path)")
+            if g.segments is not None and not g.segments.exists():
+                raise GlossaryError(
+                    f"pinned segments file {g.segments} does not exist "
+                    "(settings: glossary.segments)"
+                )
+            found = Terminology(
+                glossary=load_glossary(g.path) if g.path else EMPTY_GLOSSARY,
+                pinned=load_pinned(g.segments) if g.segments else PinnedSegments(),
+                record_machine=g.record_machine_rendering,
+                alternatives=g.alternatives,
+            )
+            _terminology.clear()  # the old version is never needed again
+            _terminology[key] = found
+        return found
 
 
 @cache
@@ -113,9 +167,22 @@ def plan_languages(
     ``hreflang`` alternates stay consistent.
     """
     wanted = variant_languages(article, settings)
+    terminology = terminology_for(settings)
+    texts = glossary_texts(article)
+    fingerprint = terminology_fingerprint(texts, terminology)
     current = _variants_current(
-        article.url, str(article.language), article.content_hash, settings, engine, state, publisher
+        article.url,
+        str(article.language),
+        article.content_hash,
+        fingerprint,
+        settings,
+        engine,
+        state,
+        publisher,
     )
+    if current:
+        # Checked against this glossary: the next run need not look again before fetching.
+        state.remember_glossary_inputs(article.url, texts, terminology.version)
     return [] if current else wanted
 
 
@@ -123,6 +190,7 @@ def _variants_current(
     url: str,
     language: str,
     content_hash: str,
+    glossary_hash: str,
     settings: Settings,
     engine: Translator,
     state: StateStore,
@@ -136,6 +204,7 @@ def _variants_current(
         if (
             have is None
             or have.content_hash != content_hash
+            or have.glossary_hash != glossary_hash
             or not engine.supports(language, lang)
             or have.signature != str(engine.signature(language, lang))
             or not publisher.exists(have.path)
@@ -153,21 +222,50 @@ def conditional_validators(
     publisher: FilesystemPublisher,
 ) -> tuple[str | None, str | None]:
     """ETag/Last-Modified to send for ``url``: only when everything published from it is
-    current, so a 304 can safely mean "nothing to do"; otherwise (None, None)."""
+    current, so a 304 can safely mean "nothing to do"; otherwise (None, None).
+
+    Current includes the glossary: when it changed since the article was last
+    checked, the article's stored texts are matched again; only if the concepts
+    (or pinned segments) it contains changed is it fetched and translated again.
+    """
     stored = state.article(url)
     if stored is None or not stored.language or not stored.content_hash:
         return None, None
+    published = state.variants(url)
+    terminology = terminology_for(settings)
+    texts, checked = state.glossary_inputs(url)
+    recorded = {v.glossary_hash for v in published.values()}
+    if checked == terminology.version and len(recorded) == 1:
+        fingerprint = recorded.pop()
+    elif texts is None:
+        # Published before its texts were kept: one full fetch settles it.
+        return None, None
+    else:
+        fingerprint = terminology_fingerprint(texts, terminology)
     if not _variants_current(
-        url, stored.language, stored.content_hash, settings, engine, state, publisher
+        url, stored.language, stored.content_hash, fingerprint, settings, engine, state, publisher
     ):
         return None, None
+    if checked != terminology.version:
+        state.remember_glossary_inputs(url, None, terminology.version)
     return state.validators(url)
 
 
 def translate_article(
-    article: Article, languages: list[str], engine: Translator
+    article: Article,
+    languages: list[str],
+    engine: Translator,
+    terminology: Terminology | None = None,
+    state: StateStore | None = None,
 ) -> list[TranslatedArticle]:
-    result = translate_articles([article], languages, engine)[article.url]
+    """Translate one article; with ``state``, through its translation memory."""
+    result = translate_articles(
+        [article],
+        languages,
+        engine,
+        terminology=terminology or Terminology(),
+        memory=TranslationMemory(state) if state is not None else None,
+    )[article.url]
     if isinstance(result, PipelineError):
         result.url = result.url or article.url
         raise result
@@ -180,8 +278,12 @@ def publish_article(
     settings: Settings,
     state: StateStore,
     publisher: FilesystemPublisher,
+    terminology: Terminology | None = None,
 ) -> ArticleOutcome:
     """Render and write every variant, then record them (files first, then state)."""
+    terminology = terminology or terminology_for(settings)
+    texts = glossary_texts(article)
+    fingerprint = terminology_fingerprint(texts, terminology)
     slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
     languages = [t.language for t in translations]
     written = []
@@ -189,15 +291,24 @@ def publish_article(
         variant = render_variant(article, translated, slug, languages, settings)
         page, fragment = publisher.publish_variant(variant)
         written.append((variant, page, fragment))
-    state.record_publication(article, written)
+    state.record_publication(article, written, glossary_hash=fingerprint)
+    state.remember_glossary_inputs(article.url, texts, terminology.version)
     state.remember_validators(article.url, article.etag, article.last_modified)
     fallbacks = sum(v.fallbacks for v, _, _ in written)
+    events = tuple(e for t in translations for e in t.glossary_events)
+    missed = sum(1 for e in events if e.method == "missed")
+    notes = []
+    if fallbacks:
+        notes.append(f"{fallbacks} block(s) rebuilt after placeholder loss")
+    if missed:
+        notes.append(f"{missed} glossary term(s) missed (see the review report)")
     return ArticleOutcome(
         url=article.url,
         status="published",
-        reason=f"{fallbacks} block(s) rebuilt after placeholder loss" if fallbacks else "",
+        reason="; ".join(notes),
         languages=tuple(languages),
         source_language=article.language,
+        glossary_events=events,
     )
 
 

@@ -39,6 +39,8 @@ __all__ = [
     "placeholder_text",
     "reassemble",
     "rebuild_from_pieces",
+    "renumber",
+    "repair_placeholders",
     "segment_body",
     "segment_element",
     "text_segment",
@@ -271,14 +273,19 @@ def _protect(tokens: list[Token], tags: list[InlineTag]) -> tuple[list[Token], l
             pos = match.end()
         if pos < len(text):
             out.append(("text", text[pos:]))
-    # Renumber by position so the engine sees <x1/>, <g2>… in reading order.
+    return renumber(out, tags)
+
+
+def renumber(
+    tokens: Sequence[Token], tags: Sequence[InlineTag]
+) -> tuple[list[Token], list[InlineTag]]:
+    """Number placeholders by position so the engine sees <x1/>, <g2>… in reading order."""
     new_id: dict[int, int] = {}
-    for kind, value in out:
+    for kind, value in tokens:
         if kind != "text" and int(value) not in new_id:
             new_id[int(value)] = len(new_id) + 1
-    tokens = [(k, v if k == "text" else new_id[int(v)]) for k, v in out]
-    tags = sorted((replace(t, id=new_id[t.id]) for t in tags), key=lambda t: t.id)
-    return tokens, tags
+    out = [(k, v if k == "text" else new_id[int(v)]) for k, v in tokens]
+    return out, sorted((replace(t, id=new_id[t.id]) for t in tags), key=lambda t: t.id)
 
 
 def text_segment(text: str) -> Segment:
@@ -348,12 +355,34 @@ def placeholder_text(tokens: Sequence[Token]) -> str:
     return "".join(out)
 
 
+# What engines do to placeholders that is still unambiguous: change the case
+# (<X1/>), add spaces (< x1 / >, </ g2 >). Anything else (letters inside, a lost
+# bracket) is not guessed at.
+_LOOSE_PLACEHOLDER = re.compile(r"<\s*(/?)\s*([gGxX])\s*(\d+)\s*(/?)\s*>")
+
+
+def repair_placeholders(translated: str) -> str:
+    """Engine output with loosely written placeholders put back in their exact form."""
+
+    def fix(m: re.Match[str]) -> str:
+        closing, kind, number, selfclose = m.groups()
+        kind = kind.lower()
+        if kind == "x":
+            return f"<x{number}/>" if not closing else m.group()
+        if selfclose:
+            return m.group()
+        return f"<{closing}g{number}>"
+
+    return _LOOSE_PLACEHOLDER.sub(fix, translated)
+
+
 def reassemble(segment: Segment, translated: str) -> str | None:
     """Rebuild HTML from an engine's output; ``None`` if its placeholders are unusable.
 
     Usable means: every placeholder of the source appears exactly once, none
     is invented, and paired ones open before they close, properly nested.
     """
+    translated = repair_placeholders(translated)
     by_id = {t.id: t for t in segment.tags}
     seen: set[str] = set()
     stack: list[int] = []

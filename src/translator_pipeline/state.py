@@ -2,11 +2,18 @@
 
 - ``articles``: every article seen, its slug (assigned once, stable forever),
   language, title and the hash of its extracted content;
-- ``variants``: every published variant with the content hash and engine
-  signature it was made from, its files and checksum.
+- ``variants``: every published variant with the content hash, engine
+  signature and glossary fingerprint it was made from, its files and checksum;
+- ``memory``: the translation memory — engine output per (engine signature,
+  language pair, glossary fingerprint of the text, engine input), so an edited
+  article re-translates only its changed segments and an edited glossary term
+  only the segments that contain it.
 
 A variant needs (re)publishing when it is missing, its article's content
-changed, or the engine signature changed. A publication is recorded only
+changed, the engine signature changed, or the glossary entries (and pinned
+segments) found in the article changed. The texts the glossary is matched
+against are kept per article, so a glossary edit can be checked against an
+article that did not change without fetching it again. A publication is recorded only
 after its files are in place, so a crash mid-run re-does work, never loses it.
 Each call opens its own connection (WAL, busy timeout): safe from Prefect's
 worker threads and from a second process.
@@ -14,7 +21,10 @@ worker threads and from a second process.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,16 +32,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import StateError
-from .models import Article, Variant
+from .models import Article, Variant, sha256_text
 
-__all__ = ["PublishedVariant", "StateStore", "StoredArticle", "utc_now"]
+__all__ = [
+    "PublishedVariant",
+    "StateStore",
+    "StoredArticle",
+    "TranslationMemory",
+    "memory_key",
+    "utc_now",
+]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Each step takes the schema from version N-1 to N; applied in order on open.
 _MIGRATIONS = {
     2: [
         "ALTER TABLE articles ADD COLUMN etag TEXT",
         "ALTER TABLE articles ADD COLUMN last_modified TEXT",
+    ],
+    3: [
+        "ALTER TABLE articles ADD COLUMN glossary_texts BLOB",
+        "ALTER TABLE articles ADD COLUMN glossary_version TEXT",
+        "ALTER TABLE variants ADD COLUMN glossary_hash TEXT NOT NULL DEFAULT ''",
     ],
 }
 _SCHEMA = """
@@ -47,7 +69,9 @@ CREATE TABLE IF NOT EXISTS articles (
     first_seen TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     etag TEXT,
-    last_modified TEXT
+    last_modified TEXT,
+    glossary_texts BLOB,
+    glossary_version TEXT
 );
 CREATE TABLE IF NOT EXISTS variants (
     article_url TEXT NOT NULL REFERENCES articles(url) ON DELETE CASCADE,
@@ -61,9 +85,32 @@ CREATE TABLE IF NOT EXISTS variants (
     content_hash TEXT NOT NULL,
     pseudo INTEGER NOT NULL DEFAULT 0,
     published_at TEXT NOT NULL,
+    glossary_hash TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (article_url, language)
 );
+CREATE TABLE IF NOT EXISTS memory (
+    key TEXT PRIMARY KEY,
+    source_language TEXT NOT NULL,
+    target_language TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    created TEXT NOT NULL
+);
 """
+
+
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)")
+
+
+def _apply(db: sqlite3.Connection, statement: str) -> None:
+    # A table created by this version's schema already has the new columns.
+    add = _ADD_COLUMN.match(statement)
+    if add:
+        table, column = add.groups()
+        if any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})")):
+            return
+    db.execute(statement)
 
 
 def utc_now() -> str:
@@ -96,6 +143,7 @@ class PublishedVariant:
     content_hash: str
     pseudo: bool
     published_at: str
+    glossary_hash: str = ""
 
 
 class StateStore:
@@ -121,7 +169,7 @@ class StateStore:
                 else:
                     for version in range(int(found[0]) + 1, SCHEMA_VERSION + 1):
                         for statement in _MIGRATIONS.get(version, []):
-                            db.execute(statement)
+                            _apply(db, statement)
                     db.execute(
                         "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
                     )
@@ -200,14 +248,20 @@ class StateStore:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT article_url, language, direction, path, fragment_path, title, checksum, "
-                "signature, content_hash, pseudo, published_at FROM variants "
+                "signature, content_hash, pseudo, published_at, glossary_hash FROM variants "
                 "WHERE article_url=?",
                 (url,),
             ).fetchall()
-        return {r[1]: PublishedVariant(*r[:9], bool(r[9]), r[10]) for r in rows}
+        return {r[1]: PublishedVariant(*r[:9], bool(r[9]), r[10], r[11]) for r in rows}
 
-    def record_publication(self, article: Article, variants: list[tuple[Variant, str, str]]) -> str:
-        """Record an article and its variants, each as (variant, path, fragment path).
+    def record_publication(
+        self,
+        article: Article,
+        variants: list[tuple[Variant, str, str]],
+        glossary_hash: str = "",
+    ) -> str:
+        """Record an article and its variants, each as (variant, path, fragment path),
+        made with the glossary entries whose fingerprint is ``glossary_hash``.
 
         Call only once the files are in place. Returns the publication time.
         """
@@ -228,7 +282,9 @@ class StateStore:
             )
             for variant, path, fragment_path in variants:
                 db.execute(
-                    "INSERT OR REPLACE INTO variants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO variants (article_url, language, direction, path, "
+                    "fragment_path, title, checksum, signature, content_hash, pseudo, "
+                    "published_at, glossary_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         article.url,
                         variant.language,
@@ -241,9 +297,68 @@ class StateStore:
                         article.content_hash,
                         int(variant.pseudo),
                         now,
+                        glossary_hash,
                     ),
                 )
         return now
+
+    # --- glossary inputs --------------------------------------------------------
+
+    def glossary_inputs(self, url: str) -> tuple[list[tuple[str, str]] | None, str | None]:
+        """The (language, text) pairs the glossary was matched against in ``url``'s
+        last publication and the glossary version it was last checked with."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT glossary_texts, glossary_version FROM articles WHERE url=?", (url,)
+            ).fetchone()
+        if not row or row[0] is None:
+            return None, None
+        try:
+            texts = json.loads(zlib.decompress(row[0]))
+        except (zlib.error, ValueError):
+            return None, row[1]
+        return [(str(lang), str(text)) for lang, text in texts], row[1]
+
+    def remember_glossary_inputs(
+        self, url: str, texts: list[tuple[str, str]] | None, version: str
+    ) -> None:
+        """Store the texts (None: keep those stored) and the glossary version checked."""
+        with self._connect() as db:
+            if texts is None:
+                db.execute("UPDATE articles SET glossary_version=? WHERE url=?", (version, url))
+            else:
+                blob = zlib.compress(json.dumps(texts, ensure_ascii=False).encode(), 6)
+                db.execute(
+                    "UPDATE articles SET glossary_texts=?, glossary_version=? WHERE url=?",
+                    (blob, version, url),
+                )
+
+    # --- translation memory -----------------------------------------------------
+
+    def memory_lookup(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self._connect(transaction=False) as db:
+            for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, target FROM memory WHERE key IN ({marks})"  # noqa: S608 (only ?s)
+                found.update(db.execute(query, chunk).fetchall())
+        return found
+
+    def memory_store(self, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+        """Store (key, source language, target language, signature, source, target) rows."""
+        if not rows:
+            return
+        now = utc_now()
+        with self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO memory VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*row, now) for row in rows],
+            )
+
+    def memory_size(self) -> int:
+        with self._connect(transaction=False) as db:
+            return int(db.execute("SELECT count(*) FROM memory").fetchone()[0])
 
     def published(self) -> list[tuple[StoredArticle, list[PublishedVariant]]]:
         """Every article with at least one variant, oldest first: the manifest's content."""
@@ -255,10 +370,37 @@ class StateStore:
             ).fetchall()
             rows = db.execute(
                 "SELECT article_url, language, direction, path, fragment_path, title, checksum, "
-                "signature, content_hash, pseudo, published_at FROM variants "
+                "signature, content_hash, pseudo, published_at, glossary_hash FROM variants "
                 "ORDER BY article_url, language"
             ).fetchall()
         by_url: dict[str, list[PublishedVariant]] = {}
         for r in rows:
-            by_url.setdefault(r[0], []).append(PublishedVariant(*r[:9], bool(r[9]), r[10]))
+            by_url.setdefault(r[0], []).append(PublishedVariant(*r[:9], bool(r[9]), r[10], r[11]))
         return [(StoredArticle(*a), by_url.get(a[0], [])) for a in arts]
+
+
+class TranslationMemory:
+    """The translation memory of a :class:`StateStore`, as :mod:`.translate` uses it.
+
+    Keys are made by :func:`memory_key`; engine output is stored exactly as the
+    engine returned it (placeholders included), before any repair.
+    """
+
+    def __init__(self, state: StateStore) -> None:
+        self.state = state
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, keys: list[str]) -> dict[str, str]:
+        found = self.state.memory_lookup(keys)
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
+    def store(self, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+        self.state.memory_store(rows)
+
+
+def memory_key(signature: str, source: str, target: str, glossary: str, text: str) -> str:
+    """Translation-memory key: engine signature, pair, glossary fingerprint, engine input."""
+    return sha256_text("\x1f".join((signature, source, target, glossary, text)))

@@ -13,16 +13,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import escape as html_escape
 from html import unescape
 
 from bs4 import Tag
 
 from .bidi import isolate_ltr_runs, isolate_ltr_text
+from .enforce import TermUse, localise, plain_text, protect, realise, verify
 from .engines.base import Translator
 from .errors import EngineError
+from .glossary import EMPTY as EMPTY_GLOSSARY
+from .glossary import Glossary
 from .languages import arabic_punctuation, direction, uses_arabic_script
-from .models import Article, Segment
+from .models import Article, GlossaryEvent, GlossaryMethod, Segment, sha256_text
+from .pinned import PinnedSegment, PinnedSegments
 from .segment import (
     apply_translations,
     attribute_texts,
@@ -33,8 +38,18 @@ from .segment import (
     text_pieces,
     text_segment,
 )
+from .state import TranslationMemory, memory_key
 
-__all__ = ["TranslatedArticle", "translate_articles", "translate_html", "translate_text"]
+__all__ = [
+    "NO_TERMINOLOGY",
+    "Terminology",
+    "TranslatedArticle",
+    "glossary_texts",
+    "terminology_fingerprint",
+    "translate_articles",
+    "translate_html",
+    "translate_text",
+]
 
 
 @dataclass(frozen=True)
@@ -51,34 +66,54 @@ class TranslatedArticle:
     fallbacks: int = 0  # segments rebuilt piecewise because placeholders were mangled
     kept_blocks: int = 0  # blocks already in the target language, kept as written
     description: str | None = None  # the page's meta description, translated
+    glossary_events: tuple[GlossaryEvent, ...] = ()  # terms enforced or missed, pinned segments
 
 
 class _Batch:
-    """Unique texts to translate for one language pair, in first-seen order."""
+    """Unique texts to translate for one language pair, in first-seen order.
+
+    With a translation memory, texts it already holds are not sent to the engine.
+    Each text carries the glossary fingerprint of the terms written in it, which is
+    part of its memory key.
+    """
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
+        self.glossary: dict[str, str] = {}
         self.results: list[str] = []
         self.users: set[str] = set()  # article URLs that need this batch
 
-    def add(self, text: str, url: str) -> None:
-        self.index.setdefault(text, len(self.index))
+    def add(self, text: str, url: str, glossary: str = "") -> None:
+        if text not in self.index:
+            self.index[text] = len(self.index)
+            self.glossary[text] = glossary
         self.users.add(url)
 
-    def run(self, engine: Translator, source: str, target: str) -> None:
+    def run(
+        self, engine: Translator, source: str, target: str, memory: TranslationMemory | None
+    ) -> None:
         texts = list(self.index)
         if not texts:
             return
-        out = engine.translate_batch(texts, source, target)
-        if len(out) != len(texts):
+        signature = str(engine.signature(source, target))
+        keys = [memory_key(signature, source, target, self.glossary[t], t) for t in texts]
+        known = memory.lookup(keys) if memory is not None else {}
+        todo = [i for i, key in enumerate(keys) if key not in known]
+        fresh = engine.translate_batch([texts[i] for i in todo], source, target) if todo else []
+        if len(fresh) != len(todo):
             raise EngineError(
-                f"engine {engine.name!r} returned {len(out)} results for {len(texts)} texts",
+                f"engine {engine.name!r} returned {len(fresh)} results for {len(todo)} texts",
                 source=source,
                 target=target,
             )
+        out = [known.get(key, "") for key in keys]
+        for i, text in zip(todo, fresh, strict=True):
+            out[i] = text
+        if memory is not None and todo:
+            memory.store([(keys[i], source, target, signature, texts[i], out[i]) for i in todo])
         if uses_arabic_script(target):
             out = [arabic_punctuation(text) for text in out]
-        self.results = list(out)
+        self.results = out
 
     def get(self, text: str) -> str:
         return self.results[self.index[text]]
@@ -107,6 +142,17 @@ class _Job:
     segment: Segment
     source: str
 
+    @property
+    def where(self) -> str:
+        if isinstance(self.key, int):
+            return f"block {self.key}"
+        return self.key if isinstance(self.key, str) else "attribute"
+
+    @property
+    def source_text(self) -> str:
+        """The segment as a reader sees it (kept numbers, URLs and codes included)."""
+        return plain_text(reassemble(self.segment, self.segment.text) or self.segment.plain_text)
+
 
 def _block_language(article: Article, block: int | None) -> str:
     langs = article.block_languages
@@ -129,24 +175,105 @@ def _jobs(article: Article, segments: Sequence[Segment]) -> list[_Job]:
     return [job for job in jobs if needs_translation(job.segment)]
 
 
+# Separates an article's text runs in glossary_texts(): not a space (so no term
+# matches across two runs), not a word character (so runs keep their boundaries).
+_RUN_SEPARATOR = "\x00"
+_PINNED_PREFIX = "pin:"
+
+
+def glossary_texts(article: Article) -> list[tuple[str, str]]:
+    """What the glossary and pinned segments are matched against in ``article``, as
+    (language, text) pairs: enough to tell, without the page, whether a glossary
+    edit concerns it (see :func:`terminology_fingerprint`)."""
+    out: list[tuple[str, str]] = []
+    for job in _jobs(article, segment_body(article.body_html)):
+        runs = [str(v) for k, v in job.segment.tokens if k == "text"]
+        out.append((job.source, _RUN_SEPARATOR.join(runs)))
+        out.append((_PINNED_PREFIX + job.source, job.source_text))
+    return out
+
+
+def terminology_fingerprint(texts: Iterable[tuple[str, str]], terminology: Terminology) -> str:
+    """Hash of the glossary concepts and pinned segments found in ``texts`` ("" if none):
+    it changes exactly when an edit changes what the article's variants depend on."""
+    digests: set[str] = set()
+    for lang, text in texts:
+        if lang.startswith(_PINNED_PREFIX):
+            src = lang[len(_PINNED_PREFIX) :]
+            digests.update(p.digest for p in terminology.pinned.for_source(src, text))
+        else:
+            digests.update(m.concept.digest for m in terminology.glossary.find(text, lang))
+    if not digests:
+        return ""
+    return sha256_text("\n".join(sorted(digests)))[:16]
+
+
+@dataclass(frozen=True)
+class Terminology:
+    """The glossary and pinned segments a run enforces."""
+
+    glossary: Glossary = EMPTY_GLOSSARY
+    pinned: PinnedSegments = field(default_factory=PinnedSegments)
+    record_machine: bool = True  # also translate term segments without the glossary
+    alternatives: int = 4  # n-best hypotheses tried when a placeholder is lost
+
+    @property
+    def version(self) -> str:
+        if not self.glossary and not self.pinned:
+            return ""
+        return f"{self.glossary.version}.{self.pinned.version}"
+
+
+NO_TERMINOLOGY = Terminology()
+
+
+@dataclass
+class _Plan:
+    """How one segment of one article is translated into one target."""
+
+    url: str
+    target: str
+    job: _Job
+    protected: Segment
+    uses: tuple[TermUse, ...] = ()
+    pinned: PinnedSegment | None = None
+    html: str | None = None
+    method: GlossaryMethod = "placeholder"
+    machine: str = ""  # the unprotected segment's translation, for the review
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.job.source, self.target)
+
+
 def translate_articles(
-    articles: Sequence[Article], targets: Iterable[str], engine: Translator
+    articles: Sequence[Article],
+    targets: Iterable[str],
+    engine: Translator,
+    *,
+    terminology: Terminology = NO_TERMINOLOGY,
+    memory: TranslationMemory | None = None,
 ) -> dict[str, list[TranslatedArticle] | EngineError]:
     """Translate each article into each target other than its own language.
 
     Title, body units, the description and reader-facing attributes (alt, title …)
     all go in the same batches. Segments without words (a date, a figure) are
-    copied through without an engine call.
+    copied through without an engine call. Glossary terms are protected and put
+    back in their glossary form (see :mod:`.enforce`); a segment pinned by the
+    translators is published as they wrote it.
 
     Returns, per article URL, its translations, or the :class:`EngineError`
     that stopped it (other articles go on).
     """
     targets = list(targets)
+    glossary = terminology.glossary
     segments = {a.url: segment_body(a.body_html) for a in articles}
     jobs = {a.url: _jobs(a, segments[a.url]) for a in articles}
     failed: dict[str, EngineError] = {}
 
-    # Pass 1: one batch per (source, target) of every segment of every article.
+    # Pass 1: one batch per (source, target) of every segment of every article, with
+    # (for the review) segments with terms as the engine would translate them alone.
+    plans: dict[tuple[str, str], list[_Plan]] = defaultdict(list)
     batches: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
     for article in articles:
         src = str(article.language)
@@ -156,42 +283,70 @@ def translate_articles(
             try:
                 _check_pair(engine, src, target, article.url)
                 for job in jobs[article.url]:
-                    if job.source != target:
-                        _check_pair(engine, job.source, target, article.url)
-                        batches[(job.source, target)].add(job.segment.text, article.url)
+                    if job.source == target:
+                        continue
+                    _check_pair(engine, job.source, target, article.url)
+                    plan = _plan(article.url, target, job, terminology)
+                    plans[(article.url, target)].append(plan)
+                    if plan.pinned is not None:
+                        continue
+                    batch = batches[plan.pair]
+                    batch.add(plan.protected.text, article.url)
+                    if plan.uses and terminology.record_machine:
+                        ids = {u.concept.id for u in plan.uses}
+                        batch.add(job.segment.text, article.url, glossary.fingerprint(ids))
+                        for use in plan.uses:
+                            batch.add(use.surface, article.url, use.concept.digest)
             except EngineError as exc:
                 failed[article.url] = exc
-    _run_all(batches, engine, failed)
+    _run_all(batches, engine, failed, memory)
 
-    # Pass 2: segments whose placeholders came back unusable, text piece by piece.
-    done: dict[tuple[str, str], dict[_Key, str]] = defaultdict(dict)
-    pending: list[tuple[str, str, _Job]] = []
-    retry: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
-    for article in articles:
-        if article.url in failed:
-            continue
-        for target in targets:
-            if target == article.language:
-                continue
-            for job in jobs[article.url]:
-                if job.source == target:
-                    continue
-                seg = job.segment
-                html = reassemble(seg, batches[(job.source, target)].get(seg.text))
-                if html is None:
-                    pending.append((article.url, target, job))
-                    for piece in text_pieces(seg):
-                        retry[(job.source, target)].add(piece, article.url)
-                else:
-                    done[(article.url, target)][job.key] = html
-    _run_all(retry, engine, failed)
-    fallbacks: dict[tuple[str, str], int] = defaultdict(int)
-    for url, target, job in pending:
+    # Terms back in, placeholders checked; lost ones go to the next layers.
+    lost: list[_Plan] = []
+    for (url, _target), items in plans.items():
         if url in failed:
             continue
-        pieces = [retry[(job.source, target)].get(p) for p in text_pieces(job.segment)]
-        done[(url, target)][job.key] = rebuild_from_pieces(job.segment, pieces)
-        fallbacks[(url, target)] += 1
+        for plan in items:
+            if plan.pinned is not None:
+                plan.html, plan.method = _pinned_html(plan), "pinned"
+                continue
+            batch = batches[plan.pair]
+            plan.html = _reassemble(plan, batch.get(plan.protected.text))
+            if plan.uses and terminology.record_machine:
+                plan.machine = batch.get(plan.job.segment.text)
+            if plan.html is None:
+                lost.append(plan)
+
+    # n-best: another hypothesis of the engine may have kept every placeholder.
+    if lost and terminology.alternatives > 1 and hasattr(engine, "translate_alternatives"):
+        lost = _try_alternatives(lost, engine, terminology.alternatives, failed)
+
+    # Substitution: the engine's own rendering of each term replaced in its
+    # translation of the unprotected segment.
+    still: list[_Plan] = []
+    for plan in lost:
+        if plan.uses and plan.machine:
+            plan.html = _substitute(plan, batches[plan.pair])
+            if plan.html is not None:
+                plan.method = "substituted"
+                continue
+        still.append(plan)
+
+    # Last layer: text pieces translated one by one, markup and terms put back around them.
+    retry: dict[tuple[str, str], _Batch] = defaultdict(_Batch)
+    for plan in still:
+        for piece in text_pieces(plan.protected):
+            retry[plan.pair].add(piece, plan.url)
+    _run_all(retry, engine, failed, memory)
+    fallbacks: dict[tuple[str, str], int] = defaultdict(int)
+    for plan in still:
+        if plan.url in failed:
+            continue
+        local = localise(plan.protected, plan.uses)
+        pieces = [retry[plan.pair].get(p) for p in text_pieces(plan.protected)]
+        plan.html = rebuild_from_pieces(local, pieces)
+        plan.method = "rebuilt"
+        fallbacks[(plan.url, plan.target)] += 1
 
     results: dict[str, list[TranslatedArticle] | EngineError] = dict(failed)
     for article in articles:
@@ -199,14 +354,15 @@ def translate_articles(
             continue
         src = str(article.language)
         variants = []
+        seg_langs = {
+            s.block_index: _block_language(article, s.block_index) for s in segments[article.url]
+        }
         for target in targets:
             if target == src:
                 continue
-            out = done[(article.url, target)]
-            seg_langs = {
-                s.block_index: _block_language(article, s.block_index)
-                for s in segments[article.url]
-            }
+            items = plans[(article.url, target)]
+            out = {p.job.key: str(p.html) for p in items}
+            events = tuple(e for p in items for e in _events(p, batches.get(p.pair)))
             body = {k: v for k, v in out.items() if isinstance(k, int)}
             description = out.get(_DESCRIPTION)
             variants.append(
@@ -234,10 +390,127 @@ def translate_articles(
                     description=unescape(description)
                     if description is not None
                     else article.description,
+                    glossary_events=events,
                 )
             )
         results[article.url] = variants
     return results
+
+
+def _plan(url: str, target: str, job: _Job, terminology: Terminology) -> _Plan:
+    pin = (
+        terminology.pinned.get(job.source, target, job.source_text) if terminology.pinned else None
+    )
+    if pin is not None:
+        return _Plan(url, target, job, job.segment, pinned=pin)
+    protected, uses = protect(job.segment, terminology.glossary, job.source, target)
+    return _Plan(url, target, job, protected, uses)
+
+
+def _reassemble(plan: _Plan, output: str) -> str | None:
+    text, local = realise(plan.protected, plan.uses, output, plan.target)
+    return reassemble(local, text)
+
+
+def _pinned_html(plan: _Plan) -> str:
+    assert plan.pinned is not None
+    target = plan.pinned.target
+    # A pinned translation may carry the segment's placeholders to keep its markup.
+    rebuilt = reassemble(plan.job.segment, target) if "<" in target else None
+    return rebuilt if rebuilt is not None else html_escape(target, quote=False)
+
+
+def _try_alternatives(
+    lost: list[_Plan], engine: Translator, n: int, failed: dict[str, EngineError]
+) -> list[_Plan]:
+    """Plans still without usable output after trying the engine's n-best hypotheses."""
+    by_pair: dict[tuple[str, str], list[_Plan]] = defaultdict(list)
+    for plan in lost:
+        if plan.url not in failed:
+            by_pair[plan.pair].append(plan)
+    remaining = [p for p in lost if p.url in failed]
+    for (src, target), items in by_pair.items():
+        texts = list(dict.fromkeys(p.protected.text for p in items))
+        try:
+            found = engine.translate_alternatives(texts, src, target, n)  # type: ignore[attr-defined]
+        except Exception:  # an optional extra: a failure here only skips this layer
+            remaining.extend(items)
+            continue
+        options = dict(zip(texts, found, strict=False))
+        for plan in items:
+            for option in options.get(plan.protected.text, [])[1:]:
+                if uses_arabic_script(target):
+                    option = arabic_punctuation(option)
+                html = _reassemble(plan, option)
+                if html is not None:
+                    plan.html, plan.method = html, "alternative"
+                    break
+            else:
+                remaining.append(plan)
+    return remaining
+
+
+# Sentence punctuation an engine adds when it translates a term on its own.
+_TERM_EDGES = " \t.!?;:,،؛؟\"'«»“”"
+
+
+def _substitute(plan: _Plan, batch: _Batch) -> str | None:
+    """The unprotected translation with each term's machine rendering replaced by the
+    glossary form, or None if its markup is unusable or a rendering is not found."""
+    html = reassemble(plan.job.segment, plan.machine)
+    if html is None:
+        return None
+    for use in plan.uses:
+        rendering = html_escape(batch.get(use.surface).strip(_TERM_EDGES), quote=False)
+        if not rendering or rendering not in html:
+            return None
+        html = html.replace(rendering, html_escape(use.form, quote=False), 1)
+    return html
+
+
+def _events(plan: _Plan, batch: _Batch | None) -> list[GlossaryEvent]:
+    """What the review report says about one segment: each term, or the pinned segment."""
+    if plan.html is None:
+        return []
+    result = plain_text(plan.html)
+    common = {
+        "article_url": plan.url,
+        "source_language": plan.job.source,
+        "target_language": plan.target,
+        "where": plan.job.where,
+        "source_text": plan.job.source_text,
+        "result": result,
+    }
+    if plan.pinned is not None:
+        return [
+            GlossaryEvent(
+                concept=plan.pinned.id,
+                source_term="",
+                expected=plan.pinned.target,
+                machine="",
+                machine_term="",
+                method="pinned",
+                **common,
+            )
+        ]
+    if not plan.uses:
+        return []
+    machine = ""
+    if plan.machine:
+        machine = plain_text(reassemble(plan.job.segment, plan.machine) or plan.machine)
+    found = verify(plan.html, plan.uses, plan.target)
+    return [
+        GlossaryEvent(
+            concept=use.concept.id,
+            source_term=use.surface,
+            expected=use.form,
+            machine=machine,
+            machine_term=batch.get(use.surface) if batch and machine else "",
+            method=plan.method if ok else "missed",
+            **common,
+        )
+        for use, ok in zip(plan.uses, found, strict=True)
+    ]
 
 
 def _isolate_body(body_html: str, target: str) -> str:
@@ -275,13 +548,16 @@ def _language_marker(seg_langs: dict[int, str], target: str) -> Callable[[Tag, i
 
 
 def _run_all(
-    batches: dict[tuple[str, str], _Batch], engine: Translator, failed: dict[str, EngineError]
+    batches: dict[tuple[str, str], _Batch],
+    engine: Translator,
+    failed: dict[str, EngineError],
+    memory: TranslationMemory | None = None,
 ) -> None:
     for (src, target), batch in batches.items():
         if batch.users <= failed.keys():
             continue
         try:
-            batch.run(engine, src, target)
+            batch.run(engine, src, target, memory)
         except EngineError as exc:
             error = exc
         except Exception as exc:  # an engine bug must not take the run down
