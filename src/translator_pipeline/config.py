@@ -297,8 +297,10 @@ class GlossarySettings(_Strict):
     segments: Path | None = Field(
         None, description="approved segment translations CSV; none: no pinned segments"
     )
-    review_dir: Path = Field(
-        Path("review"), description="where each run writes the translators' review report"
+    review_dir: Path | None = Field(
+        None,
+        description="where each run writes the translators' review report; default: "
+        "review/ next to the state database (private, not under output_dir)",
     )
     record_machine_rendering: bool = Field(
         True,
@@ -549,7 +551,7 @@ def load_settings(
         update={
             "path": (base / glossary.path).resolve() if glossary.path else None,
             "segments": (base / glossary.segments).resolve() if glossary.segments else None,
-            "review_dir": (base / glossary.review_dir).resolve(),
+            "review_dir": (base / glossary.review_dir).resolve() if glossary.review_dir else None,
         }
     )
     return settings.model_copy(

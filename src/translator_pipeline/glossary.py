@@ -181,71 +181,97 @@ class Match:
 
 
 # Arabic proclitics that may stand before a term: a conjunction (و ف), then a
-# preposition (ب ك ل); ال may follow them, or ل + ال contracts to لل.
-_AR_CONJ = "[وف]"
-_AR_PREP = "[بكل]"
+# preposition (ب ك ل); ال may follow them, and ل + ال contracts to لل.
+_AR_PREFIXES = tuple(c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل"))
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-def _term_pattern(form: str, arabic: bool, i: int) -> str:
-    """Regex for one folded form, with Arabic proclitics captured when ``arabic``."""
-    body = re.escape(form).replace(r"\ ", " ")
-    if not arabic:
-        return body
-    if form.startswith("ال"):
-        rest = re.escape(form[2:])
-        # والمدير / بالمدير / وبالمدير … or the contracted للمدير / وللمدير
-        return f"(?:(?P<c{i}>{_AR_CONJ}?{_AR_PREP}?){body}|(?P<l{i}>{_AR_CONJ}?ل)ل{rest})"
-    # إيسيسكو may appear as الإيسيسكو, والإيسيسكو, للإيسيسكو …
-    return f"(?:(?P<c{i}>{_AR_CONJ}?{_AR_PREP}?)(?:ال)?{body}|(?P<l{i}>{_AR_CONJ}?ل)ل{body})"
+@dataclass
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    concept: Concept | None = None  # set where a form ends
+
+
+def _tokens(text: str) -> list[re.Match[str]]:
+    return list(_TOKEN.finditer(text))
 
 
 class _Matcher:
-    """Every form of every concept for one source language, compiled once."""
+    """Every form of every concept for one source language, in a token trie.
+
+    Forms and text are cut into the same tokens (words and single punctuation
+    marks), so matching costs one trie walk per text position whatever the
+    glossary's size, and a match always covers whole words. Arabic tokens are
+    also tried without their proclitics.
+    """
 
     def __init__(self, concepts: Sequence[Concept], language: str) -> None:
         self.language = language
-        arabic = uses_arabic_script(language)
-        self.arabic = arabic
-        self.groups: list[tuple[re.Pattern[str], list[Concept], bool]] = []
+        self.arabic = uses_arabic_script(language)
+        self.roots: list[tuple[bool, _Node]] = []
         for case_sensitive in (False, True):
-            entries: dict[str, Concept] = {}
+            root = _Node()
             for concept in concepts:
                 if concept.case_sensitive != case_sensitive:
                     continue
                 for form in concept.forms(language):
-                    key = fold(form, case_sensitive).strip()
-                    if key:
-                        entries.setdefault(key, concept)
-            if not entries:
+                    words = [m.group() for m in _tokens(fold(form, case_sensitive))]
+                    if not words:
+                        continue
+                    node = root
+                    for word in words:
+                        node = node.children.setdefault(word, _Node())
+                    if node.concept is None:  # the first concept to claim a form keeps it
+                        node.concept = concept
+            if root.children:
+                self.roots.append((case_sensitive, root))
+
+    def _first_words(self, word: str) -> list[tuple[int, str]]:
+        """(proclitic length, word to look up) for a token that may carry proclitics."""
+        out = [(0, word)]
+        if not self.arabic:
+            return out
+        for prefix in _AR_PREFIXES:
+            if not word.startswith(prefix) or len(word) <= len(prefix) + 1:
                 continue
-            # Longest first, so "Deputy Director-General" wins over "Director-General".
-            ordered = sorted(entries, key=lambda k: (-len(k), k))
-            owners = [entries[k] for k in ordered]
-            alternatives = [
-                f"(?P<t{i}>{_term_pattern(k, arabic, i)})" for i, k in enumerate(ordered)
-            ]
-            pattern = r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])"
-            self.groups.append((re.compile(pattern), owners, case_sensitive))
+            rest = word[len(prefix) :]
+            if prefix:
+                out.append((len(prefix), rest))
+            if rest.startswith("ال") and len(rest) > 3:
+                out.append((len(prefix), rest[2:]))  # ال absorbed into a term without it
+            if prefix.endswith("ل") and rest.startswith("ل") and len(rest) > 2:
+                out.append((len(prefix), "ا" + rest))  # لل = ل + ال
+                out.append((len(prefix), rest[1:]))
+        return out
 
     def find(self, text: str) -> list[Match]:
         found: list[Match] = []
-        for regex, owners, case_sensitive in self.groups:
+        for case_sensitive, root in self.roots:
             norm, offsets = _normalise(text, case_sensitive)
-            for m in regex.finditer(norm):
-                index = next(int(n[1:]) for n, v in m.groupdict().items() if v and n[0] == "t")
-                clitic_len = 0
-                for name, value in m.groupdict().items():
-                    if value and name[0] in "cl":
-                        clitic_len = len(value)
-                        break
-                start_n, end_n = m.start() + clitic_len, m.end()
-                start = offsets[start_n]
-                end = offsets[end_n - 1] + 1
-                clitic = text[offsets[m.start()] : start] if clitic_len else ""
+            toks = _tokens(norm)
+            words = [t.group() for t in toks]
+            for i, tok in enumerate(toks):
+                best: tuple[int, int, Concept] | None = None  # (end token, clitic, concept)
+                for clitic_len, first in self._first_words(words[i]):
+                    node = root.children.get(first)
+                    j = i
+                    while node is not None:
+                        if node.concept is not None and (best is None or j > best[0]):
+                            best = (j, clitic_len, node.concept)
+                        j += 1
+                        if j >= len(toks):
+                            break
+                        node = node.children.get(words[j])
+                if best is None:
+                    continue
+                last, clitic_len, concept = best
+                lo = offsets[tok.start()]
+                start = offsets[tok.start() + clitic_len]
+                end = offsets[toks[last].end() - 1] + 1
                 # Keep trailing tashkeel of the last letter inside the match.
                 while end < len(text) and _TASHKEEL.match(text[end]):
                     end += 1
-                found.append(Match(start, end, owners[index], text[start:end], clitic))
+                found.append(Match(start, end, concept, text[start:end], text[lo:start]))
         return _resolve(found)
 
 

@@ -13,6 +13,7 @@ A CTranslate2 translator is loaded once per package per process.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -144,7 +145,30 @@ class ArgosTranslator:
             start = end
         return chunks
 
+    def translate_alternatives(
+        self, texts: Sequence[str], source: str, target: str, n: int
+    ) -> list[list[str]]:
+        """Up to ``n`` translations of each text, the engine's best first.
+
+        The second is built sentence by sentence from the first hypothesis that keeps
+        the sentence's placeholders (``<g1>``, ``<x2/>``) exactly; the others take
+        every sentence's k-th hypothesis. A pivot's first hop uses its best only.
+        """
+        hops = self.route(source, target)
+        if hops is None:
+            raise EngineError("no Argos package for this pair", source=source, target=target)
+        out = list(texts)
+        for package in hops[:-1]:
+            out = self._translate_hop(out, package)
+        n = max(1, min(n, self.options.beam_size))
+        return self._translate_hop_nbest(out, hops[-1], n)
+
     def _translate_hop(self, texts: list[str], package: ArgosPackage) -> list[str]:
+        return [options[0] for options in self._translate_hop_nbest(texts, package, 1)]
+
+    def _translate_hop_nbest(
+        self, texts: list[str], package: ArgosPackage, n: int
+    ) -> list[list[str]]:
         # 1. sentences of every text, unique ones collected in first-seen order
         layout: list[list[tuple[int, str]] | None] = []
         unique: dict[str, int] = {}
@@ -155,7 +179,7 @@ class ArgosTranslator:
             parts = split_with_spacing(text, package.from_code)
             layout.append([(unique.setdefault(s, len(unique)), ws) for s, ws in parts])
         if not unique:
-            return list(texts)
+            return [[text] for text in texts]
         # 2. tokenise, cut long sentences, one batch for the whole hop
         batch: list[list[str]] = []
         owners: list[int] = []
@@ -170,7 +194,8 @@ class ArgosTranslator:
             results = self._translator(package).translate_batch(
                 batch,
                 target_prefix=[[prefix]] * len(batch) if prefix else None,
-                beam_size=o.beam_size,
+                beam_size=max(o.beam_size, n),
+                num_hypotheses=n,
                 max_batch_size=o.max_batch_tokens,
                 batch_type="tokens",
                 max_decoding_length=int(longest * o.max_decoding_ratio) + o.max_decoding_extra,
@@ -182,20 +207,33 @@ class ArgosTranslator:
                 source=package.from_code,
                 target=package.to_code,
             ) from exc
-        # 3. decode and glue chunks back into sentences, sentences into texts
-        pieces: list[list[str]] = [[] for _ in unique]
+        # 3. decode every hypothesis; glue chunks back into sentences (rank by rank)
+        ranks: list[list[list[str]]] = [[[] for _ in range(n)] for _ in unique]
         for sid, result in zip(owners, results, strict=True):
-            tokens = list(result.hypotheses[0])
-            if prefix and tokens and tokens[0] == prefix:
-                tokens = tokens[1:]
-            pieces[sid].append(self._decode(package, tokens).strip())
-        translated = [" ".join(p for p in parts if p) for parts in pieces]
+            hyps = list(result.hypotheses) or [[]]
+            for k in range(n):
+                tokens = list(hyps[min(k, len(hyps) - 1)])
+                if prefix and tokens and tokens[0] == prefix:
+                    tokens = tokens[1:]
+                ranks[sid][k].append(self._decode(package, tokens).strip())
+        sentences = list(unique)
+        options = [[" ".join(p for p in parts if p) for parts in r] for r in ranks]
+        if n > 1:
+            for sid, sentence in enumerate(sentences):
+                keep = _placeholders(sentence)
+                best = next((h for h in options[sid] if _placeholders(h) == keep), options[sid][0])
+                options[sid].insert(1, best)
         out = []
-        for text, sentences in zip(texts, layout, strict=True):
-            if sentences is None:
-                out.append(text)
-            else:
-                out.append("".join(translated[sid] + ws for sid, ws in sentences).strip())
+        width = len(options[0]) if options else 1
+        for text, layout_row in zip(texts, layout, strict=True):
+            if layout_row is None:
+                out.append([text] * min(width, 1))
+                continue
+            alternatives = [
+                "".join(options[sid][k] + ws for sid, ws in layout_row).strip()
+                for k in range(width)
+            ]
+            out.append(list(dict.fromkeys(alternatives)))
         return out
 
     def describe(self) -> dict[str, Any]:
@@ -205,3 +243,10 @@ class ArgosTranslator:
             "packages": [p.label for p in self.pairs.values()],
             "problems": [f"{p.path.name}: {p.reason}" for p in self.problems],
         }
+
+
+_PLACEHOLDER = re.compile(r"</?g\d+>|<x\d+/>")
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(_PLACEHOLDER.findall(text))

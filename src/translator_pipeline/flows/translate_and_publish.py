@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -19,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..config import Settings, load_settings
 from ..engines import Translator
-from ..errors import PipelineError
+from ..errors import PipelineError, PublishError
 from ..fetch import Fetcher
 from ..models import Article, ArticleOutcome, Candidate, RunReport
 from ..pipeline import (
@@ -33,10 +34,11 @@ from ..pipeline import (
     plan_languages,
     publish_article,
     publish_manifest,
+    terminology_for,
     translate_article,
 )
 from ..publish import FilesystemPublisher
-from ..report import format_summary
+from ..report import format_summary, publish_glossary_artifact, review_run_id, write_review_report
 from ..state import StateStore, utc_now
 
 __all__ = ["translate_and_publish"]
@@ -99,8 +101,11 @@ def translate_publish_task(
     state = StateStore(settings.state_path)
     publisher = FilesystemPublisher(settings.output_dir)
     try:
-        translations = translate_article(article, languages, engine_for(settings))
-        return publish_article(article, translations, settings, state, publisher)
+        terminology = terminology_for(settings)
+        translations = translate_article(
+            article, languages, engine_for(settings), terminology, state
+        )
+        return publish_article(article, translations, settings, state, publisher, terminology)
     except PipelineError as exc:
         get_run_logger().error("failed %s: %s", article.url, exc)
         return ArticleOutcome(
@@ -109,6 +114,28 @@ def translate_publish_task(
             reason=f"{type(exc).__name__}: {exc.message}",
             source_language=article.language,
         )
+
+
+def _review(settings: Settings, report: RunReport) -> None:
+    """The translators' review of this run's glossary work: files and a Prefect artifact."""
+    terminology = terminology_for(settings)
+    if not (terminology.glossary or terminology.pinned) or not report.count("published"):
+        return
+    try:
+        review = write_review_report(
+            report.glossary_events,
+            settings.glossary.review_dir or settings.state_path.parent / "review",
+            run_id=review_run_id(report.started_at),
+            started_at=report.started_at,
+            glossary_version=report.glossary_version,
+            glossary_path=str(settings.glossary.path) if settings.glossary.path else None,
+            glossary=terminology.glossary,
+        )
+    except (OSError, PublishError, ValueError) as exc:  # the variants are out: log, go on
+        get_run_logger().error("could not write the glossary review report: %s", exc)
+        return
+    report.review_report = str(review.html_path)
+    publish_glossary_artifact(report.glossary_events, review)
 
 
 def _result(future: PrefectFuture[Any], url: str) -> Any:
@@ -139,6 +166,9 @@ def translate_and_publish(
     )
     engine_obj = engine_for(settings)
     check_engine(settings, engine_obj)  # a missing model fails the run before any fetch
+    # So does a glossary with errors: GlossaryError names every one of them.
+    terminology = terminology_for(settings)
+    report.glossary_version = terminology.version
     state = StateStore(settings.state_path)
     publisher = FilesystemPublisher(settings.output_dir)
 
@@ -212,9 +242,12 @@ def _run(
 
     published = [(a.url, translate_publish_task.submit(settings, a, langs)) for a, langs in work]
     for url, future in published:
-        report.outcomes.append(_result(future, url))
+        outcome = _result(future, url)
+        report.glossary_events.extend(outcome.glossary_events)
+        report.outcomes.append(replace(outcome, glossary_events=()))
 
     publish_manifest(state, publisher)
+    _review(settings, report)
     report.finished_at = utc_now()
     logger.info(format_summary(report))
     if report.nothing_done:
