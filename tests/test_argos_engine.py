@@ -162,3 +162,21 @@ def test_packages_dir_from_environment(argos_dir, monkeypatch):
     engine = ArgosTranslator(ArgosSettings())
     assert engine.directory == argos_dir
     assert engine.supports("ar", "fr")
+
+
+def test_alternatives_come_from_one_n_best_batch_with_the_best_first(argos_dir):
+    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, beam_size=4))
+    texts = ["The <x1/> met the ministers.", "Second text. It has two sentences."]
+    best = engine.translate_batch(texts, "en", "fr")
+    spy = spy_on(engine, "en", "fr")
+    options = engine.translate_alternatives(texts, "en", "fr", 3)
+    assert len(spy.calls) == 1
+    assert spy.calls[0]["num_hypotheses"] == 3 and spy.calls[0]["beam_size"] == 4
+    assert [o[0] for o in options] == best
+    assert all(1 <= len(o) <= 4 and len(set(o)) == len(o) for o in options)
+
+
+def test_alternatives_through_the_pivot_use_n_best_on_the_last_hop(argos_dir):
+    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, beam_size=2))
+    [options] = engine.translate_alternatives(["Bonjour à tous."], "fr", "ar", 2)
+    assert options[0] == engine.translate_batch(["Bonjour à tous."], "fr", "ar")[0]
