@@ -48,7 +48,7 @@ def test_demo_falls_back_to_pseudo_loudly_without_argos_packages(tmp_path, monke
     assert "Falling back to the PSEUDO engine" in out
     assert "engine: pseudo" in out
     assert "4 published (8 variant(s))" in out
-    pages = sorted((tmp_path / "out").glob("*/*/index.html"))
+    pages = sorted(p for p in (tmp_path / "out").glob("[!.]*/*/index.html"))
     assert len(pages) == 8
     assert str(pages[0]) in out
 

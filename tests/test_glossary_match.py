@@ -142,3 +142,33 @@ def test_a_large_glossary_compiles_and_matches():
         m.concept.id for m in g.find("See Programme number 2999 and programme number 7.", "en")
     ] == ["c2999", "c7"]
     assert [m.concept.id for m in g.find("وللبرنامج رقم 12", "ar")] == ["c12"]
+
+
+def test_offsets_are_exact_in_decomposed_text():
+    text = "Les E\u0301tats membres et l'ICESCO"
+    [(concept, surface, _)] = found(text, "fr")[:1]
+    assert (concept, surface) == ("ms", "E\u0301tats membres")
+    [(_, surface, _)] = found("قالت الا\u0655يسيسكو", "ar")
+    assert surface == "الا\u0655يسيسكو"
+
+
+def test_a_shorter_term_survives_when_the_longest_overlaps_a_longer_match():
+    g = Glossary(
+        [
+            Concept("sg", {"en": "Secretary-General"}),
+            Concept("sg-alecso", {"en": "Secretary-General of ALECSO"}),
+            Concept("board", {"en": "ALECSO Executive Council Bureau Members"}),
+        ]
+    )
+    text = "The Secretary-General of ALECSO Executive Council Bureau Members met."
+    assert [m.concept.id for m in g.find(text, "en")] == ["sg", "board"]
+
+
+def test_do_not_translate_names_are_recognised_by_their_variants_in_any_latin_text():
+    salim = Concept(
+        "salim",
+        {"en": "Salim M. AlMalik", "ar": "سالم بن محمد المالك"},
+        {"en": ("AlMalik",)},
+        do_not_translate=True,
+    )
+    assert [m.surface for m in Glossary([salim]).find("Le Dr AlMalik a dit", "fr")] == ["AlMalik"]

@@ -239,6 +239,7 @@ def test_placeholders_mangled_with_spaces_or_arabic_letters_keep_markup():
         return re.sub(r"<(/?)g(\d+)>", r"<\1gع\2>", text)
 
     body = '<p>Visit <a href="https://x.org/">our site</a> and <em>read</em> it.</p>'
+
     def upper_case(text, src, tgt):
         return re.sub(r"<(/?)([gx])(\d+)", lambda m: f"<{m[1]}{m[2].upper()}{m[3]}", text)
 

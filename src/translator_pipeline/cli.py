@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .errors import ConfigError, PipelineError
+from .glossary_cli import add_glossary_parser
 
 __all__ = ["main"]
 
@@ -102,7 +103,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if code == 0:
         print(f"\nPublished variants are under {out}/<lang>/<slug>/index.html")
         for page in sorted(out.glob("*/*/index.html")):
-            print(f"  {page}")
+            if not page.relative_to(out).parts[0].startswith("."):  # not the state's review
+                print(f"  {page}")
         print(f"Manifest: {out / 'manifest.json'}")
     return code
 
@@ -359,6 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     engines = sub.add_parser("engines", help="list the translation engines available")
     engines.set_defaults(func=cmd_engines)
+
+    add_glossary_parser(sub)
     return parser
 
 

@@ -81,36 +81,47 @@ def fold(text: str, case_sensitive: bool = False) -> str:
     return _normalise(text, case_sensitive)[0]
 
 
-def _normalise(text: str, case_sensitive: bool) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the offset in ``text``.
+def _normalise(text: str, case_sensitive: bool) -> tuple[str, list[int], list[int]]:
+    """Normalised text and, for each of its characters, the span it came from in
+    ``text`` (start and end offsets).
 
-    NFC first; then per character: drop tashkeel/tatweel/joiners, map alef
-    variants, apostrophes and hyphens, collapse whitespace to one space, and
-    (unless ``case_sensitive``) lower-case when that keeps one character.
+    Each base character with its combining marks is composed (NFC) on its own, so
+    offsets stay exact for decomposed input; then per character: drop tashkeel,
+    tatweel and joiners, map alef variants, apostrophes and hyphens, collapse
+    whitespace to one space, and (unless ``case_sensitive``) lower-case when that
+    keeps one character.
     """
-    text = unicodedata.normalize("NFC", text)
     out: list[str] = []
-    offsets: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     prev_space = False
-    for i, ch in enumerate(text):
-        if _TASHKEEL.match(ch):
-            continue
-        ch = _CHAR_MAP.get(ch, ch)
-        if not ch:
-            continue
-        if ch.isspace():
-            if prev_space:
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = text[i] if j == i + 1 else unicodedata.normalize("NFC", text[i:j])
+        for ch in cluster:
+            if _TASHKEEL.match(ch):
                 continue
-            ch, prev_space = " ", True
-        else:
-            prev_space = False
-        if not case_sensitive:
-            low = ch.lower()
-            if len(low) == 1:
-                ch = low
-        out.append(ch)
-        offsets.append(i)
-    return "".join(out), offsets
+            ch = _CHAR_MAP.get(ch, ch)
+            if not ch:
+                continue
+            if ch.isspace():
+                if prev_space:
+                    continue
+                ch, prev_space = " ", True
+            else:
+                prev_space = False
+            if not case_sensitive:
+                low = ch.lower()
+                if len(low) == 1:
+                    ch = low
+            out.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    return "".join(out), starts, ends
 
 
 # --- data ------------------------------------------------------------------------------
@@ -133,11 +144,12 @@ class Concept:
         preferred = self.terms.get(language)
         own = ((preferred,) if preferred else ()) + tuple(self.variants.get(language, ()))
         if self.do_not_translate:
-            # A name kept as written is recognised in its written form in any text of
+            # A name kept as written is recognised in its written forms in any text of
             # the same script (a Latin name inside a French or English article).
-            for lang, form in self.terms.items():
-                if lang != language and uses_arabic_script(lang) == uses_arabic_script(language):
-                    own += (form,)
+            script = uses_arabic_script(language)
+            for lang in {*self.terms, *self.variants} - {language}:
+                if uses_arabic_script(lang) == script:
+                    own += tuple(filter(None, (self.terms.get(lang), *self.variants.get(lang, ()))))
         return tuple(dict.fromkeys(own))
 
     def target(self, language: str, surface: str = "") -> str | None:
@@ -247,31 +259,28 @@ class _Matcher:
     def find(self, text: str) -> list[Match]:
         found: list[Match] = []
         for case_sensitive, root in self.roots:
-            norm, offsets = _normalise(text, case_sensitive)
+            norm, starts, ends = _normalise(text, case_sensitive)
             toks = _tokens(norm)
             words = [t.group() for t in toks]
             for i, tok in enumerate(toks):
-                best: tuple[int, int, Concept] | None = None  # (end token, clitic, concept)
+                # Every form ending anywhere from here: a shorter one may survive where
+                # the longest overlaps a longer match further on (see _resolve).
+                ending: dict[int, tuple[int, Concept]] = {}  # end token -> (clitic, concept)
                 for clitic_len, first in self._first_words(words[i]):
                     node = root.children.get(first)
                     j = i
                     while node is not None:
-                        if node.concept is not None and (best is None or j > best[0]):
-                            best = (j, clitic_len, node.concept)
+                        if node.concept is not None:
+                            ending.setdefault(j, (clitic_len, node.concept))
                         j += 1
                         if j >= len(toks):
                             break
                         node = node.children.get(words[j])
-                if best is None:
-                    continue
-                last, clitic_len, concept = best
-                lo = offsets[tok.start()]
-                start = offsets[tok.start() + clitic_len]
-                end = offsets[toks[last].end() - 1] + 1
-                # Keep trailing tashkeel of the last letter inside the match.
-                while end < len(text) and _TASHKEEL.match(text[end]):
-                    end += 1
-                found.append(Match(start, end, concept, text[start:end], text[lo:start]))
+                for last, (clitic_len, concept) in ending.items():
+                    lo = starts[tok.start()]
+                    start = starts[tok.start() + clitic_len]
+                    end = ends[toks[last].end() - 1]
+                    found.append(Match(start, end, concept, text[start:end], text[lo:start]))
         return _resolve(found)
 
 
@@ -318,7 +327,7 @@ class Glossary:
         matcher = self._matchers.get(language)
         if matcher is None:
             matcher = self._matchers[language] = _Matcher(self.concepts, language)
-        return [m for m in matcher.find(text) if m.concept.target is not None]
+        return matcher.find(text)
 
     def fingerprint(self, concept_ids: Iterable[str]) -> str:
         """Hash of the named concepts' content: what a translation depended on."""
@@ -341,8 +350,9 @@ def read_glossary_text(path: str | Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise GlossaryError(f"cannot read glossary {path}: {exc.strerror or exc}") from exc
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # so error offsets count from the text
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise GlossaryError(
