@@ -65,7 +65,8 @@ def sanitise(fragment: str) -> str:
 
 
 @cache
-def _templates() -> jinja2.Environment:
+def templates() -> jinja2.Environment:
+    """The package's Jinja2 templates (autoescaped), loaded once."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("translator_pipeline", "templates"),
         autoescape=True,
@@ -131,7 +132,7 @@ def render_variant(
         else None,
         "noindex": False,
     }
-    env = _templates()
+    env = templates()
     fragment = env.get_template("fragment.html").render(context)
     page = env.get_template("page.html").render({**context, "fragment": fragment})
     return Variant(

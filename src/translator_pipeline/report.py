@@ -16,17 +16,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from uuid import UUID
 
-import jinja2
 from markupsafe import Markup, escape
 
 from .models import GlossaryEvent, RunReport
 from .publish import write_atomic
+from .render import templates as _templates
 
 if TYPE_CHECKING:
     from .glossary import Glossary
@@ -258,16 +257,6 @@ def _csv_cell(value: str) -> str:
     # The apostrophe makes spreadsheets show the cell as text; it is visible in the
     # raw CSV, which is the accepted price of not running scraped formulas.
     return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-@cache
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("translator_pipeline", "templates"),
-        autoescape=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def _review_context(
