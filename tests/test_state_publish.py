@@ -11,7 +11,7 @@ from translator_pipeline.publish import (
     slug_from_url,
     write_atomic,
 )
-from translator_pipeline.state import StateStore
+from translator_pipeline.state import SCHEMA_VERSION, StateStore
 
 
 def article(url="https://s.org/news/a.html", title="T", body="<p>x</p>") -> Article:
@@ -187,4 +187,4 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
         "Tue, 01 Sep 2026 10:00:00 GMT",
     )
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta").fetchone()[0] == "3"
+        assert db.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)

@@ -28,6 +28,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from . import __version__
@@ -43,6 +44,7 @@ __all__ = [
     "GlossarySettings",
     "Settings",
     "SourceSettings",
+    "WebhookSettings",
     "load_settings",
 ]
 
@@ -288,6 +290,39 @@ DEFAULT_DISCLAIMERS: dict[str, DisclaimerText] = {
 }
 
 
+class WebhookSettings(_Strict):
+    """A URL that receives signed JSON events about published variants."""
+
+    url: str = Field(pattern=r"^https?://", description="http(s) URL the events are POSTed to")
+    secret: str | None = Field(None, min_length=16, description="HMAC-SHA256 key (16+ chars)")
+    secret_env: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="environment variable with the key"
+    )
+    events: list[Literal["variant.published", "variant.updated", "variant.removed"]] = Field(
+        default_factory=lambda: ["variant.published", "variant.updated", "variant.removed"]
+    )
+    timeout: float = Field(10.0, gt=0, le=120)
+    max_attempts: int = Field(3, ge=1, le=10, description="tries per event and run")
+    backoff: float = Field(1.0, ge=0, le=60, description="seconds before the 2nd try; doubles")
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> WebhookSettings:
+        if (self.secret is None) == (self.secret_env is None):
+            raise ValueError("give exactly one of secret or secret_env (the secret's env variable)")
+        return self
+
+    def resolved_secret(self) -> str:
+        """The signing key (from ``secret_env`` at the time of use)."""
+        if self.secret is not None:
+            return self.secret
+        value = os.environ.get(str(self.secret_env), "")
+        if len(value) < 16:
+            raise ConfigError(
+                "webhooks", [(f"env {self.secret_env}", "webhook secret unset or under 16 chars")]
+            )
+        return value
+
+
 class GlossarySettings(_Strict):
     """The institutional glossary and the translators' pinned segment translations."""
 
@@ -327,6 +362,13 @@ class Settings(_Strict):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     argos: ArgosSettings = Field(default_factory=ArgosSettings)
     glossary: GlossarySettings = Field(default_factory=GlossarySettings)
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
+    withdraw_after: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="runs an original must be gone (404/410) before its variants are withdrawn",
+    )
     sources: list[SourceSettings] = Field(min_length=1)
 
     # Set by load_settings: where the file was, for messages and relative paths.

@@ -4,6 +4,8 @@
   language, title and the hash of its extracted content;
 - ``variants``: every published variant with the content hash, engine
   signature and glossary fingerprint it was made from, its files and checksum;
+- ``outbox``: webhook events, queued in the transaction that records the
+  publication they announce, delivered (and marked) later;
 - ``memory``: the translation memory — engine output per (engine signature,
   language pair, glossary fingerprint of the text, engine input), so an edited
   article re-translates only its changed segments and an edited glossary term
@@ -24,17 +26,23 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import StateError
 from .models import Article, Variant, sha256_text
 
+if TYPE_CHECKING:
+    from .webhooks import QueuedEvent
+
 __all__ = [
+    "EventFactory",
     "PublishedVariant",
     "StateStore",
     "StoredArticle",
@@ -43,7 +51,7 @@ __all__ = [
     "utc_now",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Each step takes the schema from version N-1 to N; applied in order on open.
 _MIGRATIONS = {
     2: [
@@ -55,6 +63,7 @@ _MIGRATIONS = {
         "ALTER TABLE articles ADD COLUMN glossary_version TEXT",
         "ALTER TABLE variants ADD COLUMN glossary_hash TEXT NOT NULL DEFAULT ''",
     ],
+    4: ["ALTER TABLE articles ADD COLUMN missing_runs INTEGER NOT NULL DEFAULT 0"],
 }
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,7 +80,8 @@ CREATE TABLE IF NOT EXISTS articles (
     etag TEXT,
     last_modified TEXT,
     glossary_texts BLOB,
-    glossary_version TEXT
+    glossary_version TEXT,
+    missing_runs INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS variants (
     article_url TEXT NOT NULL REFERENCES articles(url) ON DELETE CASCADE,
@@ -88,6 +98,19 @@ CREATE TABLE IF NOT EXISTS variants (
     glossary_hash TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (article_url, language)
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT NOT NULL,
+    webhook TEXT NOT NULL,
+    type TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    created TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_at TEXT,
+    abandoned INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (id, webhook)
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (webhook, delivered_at, abandoned, created);
 CREATE TABLE IF NOT EXISTS memory (
     key TEXT PRIMARY KEY,
     source_language TEXT NOT NULL,
@@ -111,6 +134,51 @@ def _apply(db: sqlite3.Connection, statement: str) -> None:
         if any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})")):
             return
     db.execute(statement)
+
+
+_VARIANT_COLUMNS = (
+    "article_url, language, direction, path, fragment_path, title, checksum, signature, "
+    "content_hash, pseudo, published_at, glossary_hash"
+)
+
+
+@dataclass(frozen=True)
+class EventFactory:
+    """How to queue webhook events: for which webhooks (URL and the event types it
+    wants), and how to build an event body from (event type, event id, time,
+    variant as a dict)."""
+
+    webhooks: tuple[tuple[str, tuple[str, ...]], ...]
+    build: Callable[[str, str, str, dict[str, object]], bytes]
+
+
+def _variant_dict(v: PublishedVariant) -> dict[str, object]:
+    return {
+        "language": v.language,
+        "direction": v.direction,
+        "path": v.path,
+        "fragment_path": v.fragment_path,
+        "title": v.title,
+        "checksum": f"sha256:{v.checksum}",
+        "signature": v.signature,
+        "pseudo": v.pseudo,
+        "published_at": v.published_at,
+    }
+
+
+def _enqueue(
+    db: sqlite3.Connection, events: EventFactory, kind: str, variant: dict[str, object], now: str
+) -> None:
+    hooks = [url for url, kinds in events.webhooks if kind in kinds]
+    if not hooks:
+        return
+    event_id = str(uuid.uuid4())
+    body = events.build(kind, event_id, now, variant)
+    for hook in hooks:
+        db.execute(
+            "INSERT INTO outbox (id, webhook, type, payload, created) VALUES (?, ?, ?, ?, ?)",
+            (event_id, hook, kind, body, now),
+        )
 
 
 def utc_now() -> str:
@@ -259,14 +327,25 @@ class StateStore:
         article: Article,
         variants: list[tuple[Variant, str, str]],
         glossary_hash: str = "",
+        events: EventFactory | None = None,
     ) -> str:
         """Record an article and its variants, each as (variant, path, fragment path),
         made with the glossary entries whose fingerprint is ``glossary_hash``.
 
-        Call only once the files are in place. Returns the publication time.
+        With ``events``, a ``variant.published`` event (or ``variant.updated`` when
+        the variant existed with other content) is queued for each webhook in the
+        same transaction. Call only once the files are in place. Returns the
+        publication time.
         """
         now = utc_now()
         with self._connect() as db:
+            before = {
+                row[0]: row[1]
+                for row in db.execute(
+                    "SELECT language, checksum FROM variants WHERE article_url=?", (article.url,)
+                )
+            }
+            db.execute("UPDATE articles SET missing_runs=0 WHERE url=?", (article.url,))
             db.execute(
                 "UPDATE articles SET source=?, language=?, title=?, published=?, "
                 "content_hash=?, updated_at=? WHERE url=?",
@@ -300,7 +379,108 @@ class StateStore:
                         glossary_hash,
                     ),
                 )
+                if events is None:
+                    continue
+                old = before.get(variant.language)
+                if old == variant.checksum:
+                    continue  # same bytes as announced before: nothing new to tell
+                kind = "variant.updated" if old is not None else "variant.published"
+                row = _variant_dict(self._variant_row(db, article.url, variant.language))
+                _enqueue(db, events, kind, row, now)
         return now
+
+    def _variant_row(self, db: sqlite3.Connection, url: str, language: str) -> PublishedVariant:
+        r = db.execute(
+            f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE article_url=? AND language=?",  # noqa: S608
+            (url, language),
+        ).fetchone()
+        return PublishedVariant(*r[:9], bool(r[9]), r[10], r[11])
+
+    # --- disappearing originals ---------------------------------------------------
+
+    def note_missing(self, url: str) -> int:
+        """Count one more run in which ``url``'s original was gone; return the count."""
+        with self._connect() as db:
+            db.execute("UPDATE articles SET missing_runs=missing_runs+1 WHERE url=?", (url,))
+            row = db.execute("SELECT missing_runs FROM articles WHERE url=?", (url,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def note_present(self, url: str) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE articles SET missing_runs=0 WHERE url=? AND missing_runs>0", (url,))
+
+    def withdraw(self, url: str, events: EventFactory | None = None) -> list[PublishedVariant]:
+        """Forget ``url``'s variants (their files are already deleted) and queue a
+        ``variant.removed`` event for each; returns what was withdrawn."""
+        now = utc_now()
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE article_url=?",  # noqa: S608
+                (url,),
+            ).fetchall()
+            gone = [PublishedVariant(*r[:9], bool(r[9]), r[10], r[11]) for r in rows]
+            db.execute("DELETE FROM variants WHERE article_url=?", (url,))
+            db.execute(
+                "UPDATE articles SET content_hash=NULL, etag=NULL, last_modified=NULL, "
+                "updated_at=? WHERE url=?",
+                (now, url),
+            )
+            if events is not None:
+                for variant in gone:
+                    _enqueue(db, events, "variant.removed", _variant_dict(variant), now)
+        return gone
+
+    # --- webhook outbox ---------------------------------------------------------------
+
+    def pending_events(self, webhook: str) -> list[QueuedEvent]:
+        from .webhooks import QueuedEvent
+
+        with self._connect(transaction=False) as db:
+            rows = db.execute(
+                "SELECT id, webhook, type, payload, attempts FROM outbox WHERE webhook=? "
+                "AND delivered_at IS NULL AND abandoned=0 ORDER BY created, rowid",
+                (webhook,),
+            ).fetchall()
+        return [QueuedEvent(r[0], r[1], r[2], bytes(r[3]), int(r[4])) for r in rows]
+
+    def mark_delivered(self, event_id: str, webhook: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "UPDATE outbox SET delivered_at=?, attempts=attempts+1, last_error=NULL "
+                "WHERE id=? AND webhook=?",
+                (utc_now(), event_id, webhook),
+            )
+
+    def mark_failed(
+        self, event_id: str, webhook: str, error: str, give_up_after: int = 100
+    ) -> None:
+        """Count a failed delivery; after ``give_up_after`` runs the event is abandoned
+        (and reported) so one poisoned event cannot block a webhook for ever."""
+        with self._connect() as db:
+            db.execute(
+                "UPDATE outbox SET attempts=attempts+1, last_error=?, "
+                "abandoned=CASE WHEN attempts+1>=? THEN 1 ELSE 0 END WHERE id=? AND webhook=?",
+                (error[:500], give_up_after, event_id, webhook),
+            )
+
+    def outbox_counts(self) -> dict[str, int]:
+        """Events by state: pending, delivered, abandoned."""
+        with self._connect(transaction=False) as db:
+            row = db.execute(
+                "SELECT sum(delivered_at IS NULL AND abandoned=0), "
+                "sum(delivered_at IS NOT NULL), sum(abandoned) FROM outbox"
+            ).fetchone()
+        return {"pending": row[0] or 0, "delivered": row[1] or 0, "abandoned": row[2] or 0}
+
+    def prune_outbox(self, older_than_days: int = 30) -> int:
+        """Delete delivered events older than ``older_than_days``; return how many."""
+        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat()
+        with self._connect() as db:
+            cur = db.execute(
+                "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
+                (cutoff.replace("+00:00", "Z"),),
+            )
+        return cur.rowcount
 
     # --- glossary inputs --------------------------------------------------------
 
