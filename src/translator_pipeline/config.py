@@ -369,6 +369,13 @@ class Settings(_Strict):
         le=100,
         description="runs an original must be gone (404/410) before its variants are withdrawn",
     )
+    recheck_per_run: int = Field(
+        10,
+        ge=0,
+        le=10_000,
+        description="published articles no longer listed by discovery re-checked per run "
+        "(so a deleted original is noticed)",
+    )
     sources: list[SourceSettings] = Field(min_length=1)
 
     # Set by load_settings: where the file was, for messages and relative paths.

@@ -234,7 +234,9 @@ class GlossaryEvent:
         return self.method != "missed"
 
 
-OutcomeStatus = Literal["published", "unchanged", "skipped", "failed"]
+# withdrawn: the original has been gone (404/410) for ``withdraw_after`` runs and its
+# variants were removed.
+OutcomeStatus = Literal["published", "unchanged", "skipped", "failed", "withdrawn"]
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ class ArticleOutcome:
     reason: str = ""
     languages: tuple[str, ...] = ()
     source_language: str | None = None
+    http_status: int | None = None  # the status that made a fetch fail (404, 410 …)
     # Glossary terms enforced or missed and pinned segments used, for the review report;
     # the flow moves them into RunReport.glossary_events.
     glossary_events: tuple[GlossaryEvent, ...] = ()
@@ -259,6 +262,7 @@ class RunReport:
     finished_at: str = ""
     engine: str = ""
     discovered: int = 0
+    rechecked: int = 0  # published articles no longer listed, fetched again to see they exist
     outcomes: list[ArticleOutcome] = field(default_factory=list)
     source_errors: list[tuple[str, str]] = field(default_factory=list)  # (source, error)
     # Links discovery would not follow: (source, url, reason). Never fetched.
@@ -267,6 +271,9 @@ class RunReport:
     glossary_version: str = ""  # content hash of the glossary the run used ("" if none)
     glossary_events: list[GlossaryEvent] = field(default_factory=list)
     review_report: str = ""  # path of the translators' review report, if written
+    webhooks_delivered: int = 0
+    webhooks_pending: int = 0  # events still queued after this run (receiver down …)
+    webhook_errors: list[str] = field(default_factory=list)
 
     def count(self, status: OutcomeStatus) -> int:
         return sum(1 for o in self.outcomes if o.status == status)

@@ -10,6 +10,7 @@ passed through Prefect.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from .models import Article, ArticleOutcome, Candidate
 from .pinned import PinnedSegments, load_pinned
 from .publish import FilesystemPublisher, slug_from_url
 from .render import render_variant
-from .state import StateStore, TranslationMemory
+from .state import EventFactory, StateStore, StoredArticle, TranslationMemory
 from .translate import (
     Terminology,
     TranslatedArticle,
@@ -35,19 +36,25 @@ from .translate import (
     terminology_fingerprint,
     translate_articles,
 )
+from .webhooks import DeliveryReport, deliver_outbox, event_payload
 
 __all__ = [
     "Discovery",
+    "article_fields",
     "check_engine",
     "conditional_validators",
+    "deliver_events",
     "detect_language",
     "discover",
     "engine_for",
+    "event_factory",
     "fetch_and_extract",
     "fetch_candidate",
     "language_detector",
     "missing_pairs",
+    "note_gone",
     "plan_languages",
+    "public_url",
     "publish_article",
     "publish_manifest",
     "terminology_for",
@@ -291,7 +298,12 @@ def publish_article(
         variant = render_variant(article, translated, slug, languages, settings)
         page, fragment = publisher.publish_variant(variant)
         written.append((variant, page, fragment))
-    state.record_publication(article, written, glossary_hash=fingerprint)
+    state.record_publication(
+        article,
+        written,
+        glossary_hash=fingerprint,
+        events=event_factory(settings, article_fields(article, slug)),
+    )
     state.remember_glossary_inputs(article.url, texts, terminology.version)
     state.remember_validators(article.url, article.etag, article.last_modified)
     fallbacks = sum(v.fallbacks for v, _, _ in written)
@@ -314,6 +326,78 @@ def publish_article(
 
 def publish_manifest(state: StateStore, publisher: FilesystemPublisher) -> bool:
     return publisher.publish_manifest(state.published())
+
+
+# --- webhooks and withdrawal ----------------------------------------------------------
+
+
+def public_url(settings: Settings, path: str) -> str | None:
+    """Where the web team serves a published file (None without ``public_base_url``)."""
+    if not settings.public_base_url:
+        return None
+    return settings.public_base_url + path.removesuffix("index.html")
+
+
+def event_factory(settings: Settings, article: Mapping[str, object]) -> EventFactory | None:
+    """How this run queues webhook events about ``article`` (None without webhooks)."""
+    if not settings.webhooks:
+        return None
+    hooks = tuple((h.url, tuple(h.events)) for h in settings.webhooks)
+    fields = dict(article)
+
+    def build(kind: str, event_id: str, created: str, variant: dict[str, object]) -> bytes:
+        url = public_url(settings, str(variant["path"]))
+        return event_payload(
+            kind, event_id, created, fields, {**variant, "url": url} if url else variant
+        )
+
+    return EventFactory(hooks, build)
+
+
+def article_fields(article: Article | StoredArticle, slug: str) -> dict[str, object]:
+    """What a webhook event says about the original article."""
+    return {
+        "url": article.url,
+        "source": article.source,
+        "slug": slug,
+        "language": article.language,
+        "title": article.title,
+        "published": article.published,
+    }
+
+
+def note_gone(
+    url: str, settings: Settings, state: StateStore, publisher: FilesystemPublisher
+) -> ArticleOutcome | None:
+    """The original answered 404/410: count the run; once it has been gone for
+    ``withdraw_after`` runs, delete its variants' files, forget them and queue a
+    ``variant.removed`` event each. Returns the withdrawal, or None."""
+    stored = state.article(url)
+    if stored is None or not state.variants(url):
+        return None
+    if state.note_missing(url) < settings.withdraw_after:
+        return None
+    for variant in state.variants(url).values():
+        publisher.delete(variant.path)
+        publisher.delete(variant.fragment_path)
+    gone = state.withdraw(url, event_factory(settings, article_fields(stored, stored.slug)))
+    return ArticleOutcome(
+        url,
+        "withdrawn",
+        reason=f"original gone for {settings.withdraw_after} run(s); "
+        f"{len(gone)} variant(s) withdrawn",
+        languages=tuple(v.language for v in gone),
+        source_language=stored.language,
+    )
+
+
+def deliver_events(settings: Settings, state: StateStore) -> DeliveryReport:
+    """Send the webhook outbox (after the manifest: receivers may read it at once)."""
+    if not settings.webhooks:
+        return DeliveryReport()
+    report = deliver_outbox(state, settings.webhooks)
+    state.prune_outbox()
+    return report
 
 
 def engine_for(settings: Settings) -> Translator:

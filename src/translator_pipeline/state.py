@@ -63,7 +63,10 @@ _MIGRATIONS = {
         "ALTER TABLE articles ADD COLUMN glossary_version TEXT",
         "ALTER TABLE variants ADD COLUMN glossary_hash TEXT NOT NULL DEFAULT ''",
     ],
-    4: ["ALTER TABLE articles ADD COLUMN missing_runs INTEGER NOT NULL DEFAULT 0"],
+    4: [
+        "ALTER TABLE articles ADD COLUMN missing_runs INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE articles ADD COLUMN checked_at TEXT",
+    ],
 }
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,7 +84,8 @@ CREATE TABLE IF NOT EXISTS articles (
     last_modified TEXT,
     glossary_texts BLOB,
     glossary_version TEXT,
-    missing_runs INTEGER NOT NULL DEFAULT 0
+    missing_runs INTEGER NOT NULL DEFAULT 0,
+    checked_at TEXT
 );
 CREATE TABLE IF NOT EXISTS variants (
     article_url TEXT NOT NULL REFERENCES articles(url) ON DELETE CASCADE,
@@ -404,6 +408,24 @@ class StateStore:
             db.execute("UPDATE articles SET missing_runs=missing_runs+1 WHERE url=?", (url,))
             row = db.execute("SELECT missing_runs FROM articles WHERE url=?", (url,)).fetchone()
         return int(row[0]) if row else 0
+
+    def mark_checked(self, urls: list[str]) -> None:
+        """Remember that these originals were requested in this run."""
+        now = utc_now()
+        with self._connect() as db:
+            db.executemany("UPDATE articles SET checked_at=? WHERE url=?", [(now, u) for u in urls])
+
+    def least_recently_checked(self, exclude: set[str], limit: int) -> list[tuple[str, str]]:
+        """(url, source) of published articles not in ``exclude``, longest unchecked first:
+        originals that left the listings are still re-checked now and then."""
+        if limit <= 0:
+            return []
+        with self._connect(transaction=False) as db:
+            rows = db.execute(
+                "SELECT url, source FROM articles WHERE url IN (SELECT article_url FROM variants) "
+                "ORDER BY checked_at IS NOT NULL, checked_at, url"
+            ).fetchall()
+        return [(u, src) for u, src in rows if u not in exclude][:limit]
 
     def note_present(self, url: str) -> None:
         with self._connect() as db:

@@ -20,17 +20,19 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..config import Settings, load_settings
 from ..engines import Translator
-from ..errors import PipelineError, PublishError
+from ..errors import HTTPStatusError, PipelineError, PublishError
 from ..fetch import Fetcher
 from ..models import Article, ArticleOutcome, Candidate, RunReport
 from ..pipeline import (
     Discovery,
     check_engine,
     conditional_validators,
+    deliver_events,
     detect_language,
     discover,
     engine_for,
     fetch_candidate,
+    note_gone,
     plan_languages,
     publish_article,
     publish_manifest,
@@ -90,7 +92,10 @@ def fetch_task(
     except PipelineError as exc:
         get_run_logger().warning("skipped %s: %s", candidate.url, exc.message)
         return ArticleOutcome(
-            candidate.url, "skipped", reason=f"{type(exc).__name__}: {exc.message}"
+            candidate.url,
+            "skipped",
+            reason=f"{type(exc).__name__}: {exc.message}",
+            http_status=exc.status if isinstance(exc, HTTPStatusError) else None,
         )
 
 
@@ -208,6 +213,14 @@ def _run(
     # The same URL can be listed by two sources; fetch it once.
     candidates = list({c.url: c for c in reversed(candidates)}.values())[::-1]
     report.discovered = len(candidates)
+    # Published articles the listings no longer show are re-checked a few per run,
+    # so an original that was deleted is noticed and its variants withdrawn.
+    configured = {s.name for s in settings.sources}
+    listed = {c.url for c in candidates}
+    for url, source in state.least_recently_checked(listed, settings.recheck_per_run):
+        if source in configured:
+            candidates.append(Candidate(url=url, source=source))
+            report.rechecked += 1
 
     fetched = [
         (
@@ -223,8 +236,16 @@ def _run(
     ]
     work: list[tuple[Article, list[str]]] = []
     seen_final: set[str] = set()
+    gone: list[tuple[Candidate, ArticleOutcome]] = []
+    reachable: set[str] = set()  # sources with at least one article that answered
     for candidate, future in fetched:
         result = _result(future, candidate.url)
+        if isinstance(result, ArticleOutcome) and result.http_status in (404, 410):
+            gone.append((candidate, result))
+            continue
+        if not isinstance(result, ArticleOutcome) or result.status == "unchanged":
+            reachable.add(candidate.source)
+            state.note_present(candidate.url)
         if isinstance(result, ArticleOutcome):
             report.outcomes.append(result)
             continue
@@ -240,6 +261,17 @@ def _run(
         else:
             work.append((result, languages))
 
+    for candidate, outcome in gone:
+        # A source whose every article is "gone" is more likely broken than emptied:
+        # never withdraw on its word alone.
+        withdrawn = (
+            note_gone(candidate.url, settings, state, publisher)
+            if candidate.source in reachable
+            else None
+        )
+        report.outcomes.append(withdrawn or outcome)
+    state.mark_checked([c.url for c, _ in fetched])
+
     published = [(a.url, translate_publish_task.submit(settings, a, langs)) for a, langs in work]
     for url, future in published:
         outcome = _result(future, url)
@@ -248,6 +280,11 @@ def _run(
 
     publish_manifest(state, publisher)
     _review(settings, report)
+    # After the manifest, so a receiver that reads it finds what the events announce.
+    delivery = deliver_events(settings, state)
+    report.webhooks_delivered = delivery.delivered
+    report.webhooks_pending = delivery.pending
+    report.webhook_errors = delivery.errors
     report.finished_at = utc_now()
     logger.info(format_summary(report))
     if report.nothing_done:
