@@ -264,11 +264,12 @@ def _run(
     for candidate, outcome in gone:
         # A source whose every article is "gone" is more likely broken than emptied:
         # never withdraw on its word alone.
-        withdrawn = (
-            note_gone(candidate.url, settings, state, publisher)
-            if candidate.source in reachable
-            else None
-        )
+        withdrawn = None
+        if candidate.source in reachable:
+            try:
+                withdrawn = note_gone(candidate.url, settings, state, publisher)
+            except PipelineError as exc:  # files or state unwritable: try again next run
+                logger.error("could not withdraw %s: %s", candidate.url, exc)
         report.outcomes.append(withdrawn or outcome)
     state.mark_checked([c.url for c, _ in fetched])
 
