@@ -60,7 +60,9 @@ def format_summary(report: RunReport) -> str:
         f"  discovered {report.discovered} article(s): "
         f"{report.count('published')} published ({report.variants_published} variant(s)), "
         f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped, "
-        f"{report.count('failed')} failed",
+        f"{report.count('failed')} failed"
+        + (f", {report.count('withdrawn')} withdrawn" if report.count("withdrawn") else "")
+        + (f" (+{report.rechecked} re-checked)" if report.rechecked else ""),
     ]
     for source, error in report.source_errors:
         lines.append(f"  source {source}: {error}")
@@ -72,12 +74,18 @@ def format_summary(report: RunReport) -> str:
         if len(reasons) > MAX_REASONS:
             lines.append(f"    … and {len(reasons) - MAX_REASONS} other reason(s) (see --json)")
     for outcome in report.outcomes:
-        if outcome.status in ("skipped", "failed"):
+        if outcome.status in ("skipped", "failed", "withdrawn"):
             lines.append(f"  {outcome.status}: {outcome.url} — {outcome.reason}")
         elif outcome.status == "published" and outcome.reason:
             lines.append(f"  note: {outcome.url} — {outcome.reason}")
     if report.glossary_version or report.glossary_events or report.review_report:
         lines.append("  " + _glossary_line(report))
+    if report.webhooks_delivered or report.webhooks_pending or report.webhook_errors:
+        lines.append(
+            f"  webhooks: {report.webhooks_delivered} event(s) delivered, "
+            f"{report.webhooks_pending} still queued"
+        )
+        lines.extend(f"    {error}" for error in report.webhook_errors)
     lines.append(f"  output: {report.output_dir}")
     return "\n".join(lines)
 
@@ -98,7 +106,8 @@ def _glossary_line(report: RunReport) -> str:
 def report_json(report: RunReport) -> str:
     data = asdict(report)
     data["summary"] = {
-        status: report.count(status) for status in ("published", "unchanged", "skipped", "failed")
+        status: report.count(status)
+        for status in ("published", "unchanged", "skipped", "failed", "withdrawn")
     }
     total = compliance(report.glossary_events)[OVERALL]
     data["glossary"] = {**asdict(total), "rate": total.rate}
