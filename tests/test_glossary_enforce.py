@@ -278,3 +278,32 @@ def test_editing_a_term_retranslates_only_the_segments_that_depend_on_it(tmp_pat
     # about the edited term is translated again.
     sent = sorted(t for _s, _t, texts in engine.calls for t in texts)
     assert sent == ["Director-General", "The Director-General spoke."]
+
+
+def test_rebuilt_pieces_are_not_glued_to_the_term():
+    # The engine loses every placeholder and translates "L’" as a word: the rebuild
+    # must not publish "TheICESCO".
+    def engine(text, src, tgt):
+        text = re.sub(r"<x\d+/>", "", text)
+        return {"L’": "The", "L’ ouvrira un appel.": "will open a call."}.get(text, text)
+
+    terms = Terminology(GLOSSARY, record_machine=False)  # straight to the rebuild layer
+    out = translate(
+        "<p>L’ICESCO ouvrira un appel.</p>", ScriptedEngine(engine), ("en",), "fr", terms=terms
+    )
+    assert "The ICESCO" in out["en"].body_html
+    assert all(e.complied for e in out["en"].glossary_events)
+
+
+def test_substitution_only_replaces_whole_words():
+    # Unprotected, the engine renders the term glued to an Arabic proclitic (لايسيسكو):
+    # that is not a whole-word rendering, so the rebuild layer is used instead.
+    def engine(text, src, tgt):
+        if "<x" in text:
+            return re.sub(r"<x\d+/>", "", text)
+        return text.replace("للإيسيسكو", "لICESCO").replace("الإيسيسكو", "ICESCO")
+
+    out = translate("<p>وأوضح المدير العام للإيسيسكو.</p>", ScriptedEngine(engine), ("fr",), "ar")
+    assert "لICESCO" not in out["fr"].body_html
+    icesco = [e for e in out["fr"].glossary_events if e.concept == "icesco"]
+    assert icesco and all(e.method == "rebuilt" for e in icesco)

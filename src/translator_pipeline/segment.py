@@ -439,14 +439,45 @@ def rebuild_from_pieces(segment: Segment, translations: Sequence[str]) -> str:
                 continue
             lead = " " if text[:1].isspace() else ""
             trail = " " if text[-1:].isspace() else ""
-            out.append(lead + html.escape(next(it).strip(), quote=False) + trail)
-        elif kind == "open":
-            out.append(by_id[int(value)].start)
-        elif kind == "close":
-            out.append(by_id[int(value)].end)
+            piece = html.escape(next(it).strip(), quote=False)
+            # A source piece glued to its neighbour (l'ICESCO, a proclitic) may come back
+            # as a whole word ("the"): keep words apart rather than glue them.
+            if not lead and _word_char(_last_visible(out)) and _word_char(piece[:1]):
+                lead = " "
+            out.append(lead + piece + trail)
         else:
-            out.append(by_id[int(value)].start)
+            tag = by_id[int(value)]
+            markup = tag.end if kind == "close" else tag.start
+            if (
+                out
+                and out[-1]
+                and not out[-1][-1:].isspace()
+                and _word_char(_last_visible(out))
+                and _word_char(_first_visible(markup))
+            ):
+                out.append(" ")
+            out.append(markup)
     return "".join(out)
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+def _word_char(ch: str) -> bool:
+    return bool(ch) and (ch.isalnum() or ch == "_")
+
+
+def _last_visible(out: Sequence[str]) -> str:
+    for chunk in reversed(out):
+        text = html.unescape(_MARKUP.sub("", chunk))
+        if text:
+            return text[-1]
+    return ""
+
+
+def _first_visible(markup: str) -> str:
+    text = html.unescape(_MARKUP.sub("", markup))
+    return text[:1]
 
 
 def _parse_fragment(fragment: str) -> BeautifulSoup:

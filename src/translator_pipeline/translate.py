@@ -11,6 +11,7 @@ their own language.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -462,9 +463,13 @@ def _substitute(plan: _Plan, batch: _Batch) -> str | None:
         return None
     for use in plan.uses:
         rendering = html_escape(batch.get(use.surface).strip(_TERM_EDGES), quote=False)
-        if not rendering or rendering not in html:
+        # Whole words only: a rendering inside a longer word (or glued to an Arabic
+        # proclitic) is not the term, and replacing it would glue the form to letters.
+        found = re.search(rf"(?<![\w&]){re.escape(rendering)}(?!\w)", html) if rendering else None
+        if found is None:
             return None
-        html = html.replace(rendering, html_escape(use.form, quote=False), 1)
+        form = html_escape(use.form, quote=False)
+        html = html[: found.start()] + form + html[found.end() :]
     return html
 
 
