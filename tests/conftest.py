@@ -65,3 +65,17 @@ def site_server(site_copy: Path) -> Iterator[TestServer]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 endpoint (moto's server) on 127.0.0.1, started once per session.
+
+    Tests create their own bucket (``s3_server.create_bucket()``), so they never
+    see each other's objects; ``s3_server.requests`` logs every request served.
+    """
+    from tests.s3_server import S3Server
+
+    srv = S3Server().start()
+    yield srv
+    srv.stop()

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from translator_pipeline.config import DEFAULT_DISCLAIMERS
 from translator_pipeline.engines.pseudo import PseudoTranslator
 from translator_pipeline.flows import translate_and_publish
+from translator_pipeline.manifest import MANIFEST_SCHEMA_VERSION
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -68,7 +69,7 @@ def test_flow_publishes_every_variant_and_a_second_run_is_a_no_op(site_server, t
     assert report.count("failed") == report.count("skipped") == 0
     out = tmp_path / "out"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == MANIFEST_SCHEMA_VERSION
     assert len(manifest["articles"]) == 4
     languages = {}
     for entry in manifest["articles"]:

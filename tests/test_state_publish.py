@@ -3,15 +3,18 @@ import threading
 
 import pytest
 
+from translator_pipeline.config import Settings
 from translator_pipeline.errors import PublishError, StateError
+from translator_pipeline.manifest import build_manifest
 from translator_pipeline.models import Article, Variant
 from translator_pipeline.publish import (
     FilesystemPublisher,
-    build_manifest,
     slug_from_url,
     write_atomic,
 )
 from translator_pipeline.state import SCHEMA_VERSION, StateStore
+
+SETTINGS = Settings(sources=[{"name": "s", "start_urls": ["https://s.org/"]}])
 
 
 def article(url="https://s.org/news/a.html", title="T", body="<p>x</p>") -> Article:
@@ -154,14 +157,45 @@ def test_publisher_layout_and_manifest(tmp_path):
     art = article()
     state.slug_for(art.url, "s", "my-article")
     state.record_publication(art, [(variant(lang="ar", slug="my-article"), page, fragment)])
-    manifest = build_manifest(state.published())
+    manifest = build_manifest(state.published(), SETTINGS)
     [entry] = manifest["articles"]
     assert entry["slug"] == "my-article"
     assert entry["variants"][0]["path"] == page
     assert entry["variants"][0]["direction"] == "rtl"
     assert entry["variants"][0]["checksum"].startswith("sha256:")
-    assert publisher.publish_manifest(state.published()) is True
-    assert publisher.publish_manifest(state.published()) is False
+    assert publisher.publish_manifest(state.published(), SETTINGS) is True
+    assert publisher.publish_manifest(state.published(), SETTINGS) is False
+    assert (tmp_path / "manifest.schema.json").is_file()
+
+
+def test_the_sweep_removes_unlisted_pages_and_stale_temp_files_only(tmp_path):
+    import os
+    import time
+
+    publisher = FilesystemPublisher(tmp_path)
+    state = StateStore(tmp_path / ".state" / "s.sqlite3")
+    art = article()
+    state.slug_for(art.url, "s", "a")
+    kept = variant(lang="fr", slug="a")
+    page, fragment = publisher.publish_variant(kept)
+    state.record_publication(art, [(kept, page, fragment)])
+    orphan = publisher.publish_variant(variant(lang="ar", slug="gone"))
+    (tmp_path / "fr" / "a" / ".index.html.abc123.tmp").write_bytes(b"half")
+    fresh_temp = tmp_path / "fr" / "a" / ".fragment.html.def456.tmp"
+    fresh_temp.write_bytes(b"being written")
+    old = time.time() - 7200
+    os.utime(tmp_path / "fr" / "a" / ".index.html.abc123.tmp", (old, old))
+    (tmp_path / "robots.txt").write_text("User-agent: *")  # not ours: never touched
+    (tmp_path / "ar" / "gone" / "notes.txt").write_text("the web team's file")
+
+    publisher.publish_manifest(state.published(), SETTINGS)
+    assert publisher.exists(page) and publisher.exists(fragment)
+    assert not any(publisher.exists(p) for p in orphan)
+    assert not (tmp_path / "fr" / "a" / ".index.html.abc123.tmp").exists()
+    assert fresh_temp.exists()  # may belong to a writer that is still running
+    assert (tmp_path / "robots.txt").exists()
+    assert (tmp_path / "ar" / "gone" / "notes.txt").exists()
+    assert (tmp_path / ".state" / "s.sqlite3").exists()
 
 
 def test_a_version_1_database_is_migrated_in_place(tmp_path):

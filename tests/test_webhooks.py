@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from tests.test_state_publish import article, variant
+from tests.test_state_publish import SETTINGS, article, variant
 from tests.webhook_receiver import Receiver, receiving
 from translator_pipeline.config import WebhookSettings
 from translator_pipeline.errors import ConfigError
+from translator_pipeline.manifest import variant_entry
 from translator_pipeline.state import EventFactory, StateStore
 from translator_pipeline.webhooks import (
     EVENT_TYPES,
@@ -25,7 +26,11 @@ SECRET = "s3cret-key-for-tests-0123"
 def factory(*urls: str) -> EventFactory:
     def build(kind, event_id, created, variant_row):
         return event_payload(
-            kind, event_id, created, {"url": "https://s.org/news/a.html"}, variant_row
+            kind,
+            event_id,
+            created,
+            {"url": "https://s.org/news/a.html"},
+            variant_entry(variant_row, SETTINGS),
         )
 
     return EventFactory(tuple((url, EVENT_TYPES) for url in urls), build)
@@ -177,7 +182,7 @@ def test_a_webhook_only_gets_the_event_types_it_asked_for(tmp_path):
     state = StateStore(tmp_path / "s.sqlite3")
 
     def build(kind, event_id, created, row):
-        return event_payload(kind, event_id, created, {}, row)
+        return event_payload(kind, event_id, created, {}, variant_entry(row, SETTINGS))
 
     events = EventFactory((("https://a.example/h", ("variant.removed",)),), build)
     publish(state, events)

@@ -27,6 +27,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "DisclaimerText",
     "FetchSettings",
     "GlossarySettings",
+    "PublishSettings",
     "Settings",
     "SourceSettings",
     "WebhookSettings",
@@ -347,6 +349,99 @@ class GlossarySettings(_Strict):
     )
 
 
+# Storage options whose values are secrets: masked when the settings are shown.
+_SECRET_OPTION = re.compile(r"key|secret|token|password|credential|connection_string|sas", re.I)
+# Object stores name a bucket (container) right after the scheme.
+_BUCKET_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss"})
+_PACKAGE_HINTS = {"s3": "pip install 'translator-pipeline[s3]' (s3fs)", "s3a": "pip install s3fs"}
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: "***" if _SECRET_OPTION.search(str(k)) and v not in (None, "") else _masked(v)
+            for k, v in value.items()
+        }
+    return value
+
+
+class PublishSettings(_Strict):
+    """Where variants and the manifest go: ``output_dir`` (default) or an fsspec URL.
+
+    ``url = "s3://bucket/prefix"`` publishes to S3-compatible object storage
+    (needs s3fs: ``pip install 'translator-pipeline[s3]'``); any fsspec URL
+    works with its package (``gcs://`` gcsfs, ``az://`` adlfs …);
+    ``file:///abs/path`` is a local directory (atomic rename writes).
+    Credentials: best from the environment (``AWS_ACCESS_KEY_ID``,
+    ``AWS_SECRET_ACCESS_KEY``, ``AWS_PROFILE`` — read by s3fs itself), or
+    ``storage_options`` (``TP_PUBLISH__STORAGE_OPTIONS__SECRET=…``).
+    """
+
+    url: str | None = Field(
+        None, description="fsspec URL, e.g. s3://bucket/prefix; none: output_dir on this machine"
+    )
+    storage_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="passed to the fsspec backend, e.g. endpoint_url, key, secret, "
+        "client_kwargs = {region_name = ...}; secrets are masked when shown",
+    )
+    cache_control: str = Field(
+        "public, max-age=300",
+        min_length=1,
+        pattern=r"^[^\r\n]+$",
+        description="Cache-Control of pages, fragments and other files (object storage)",
+    )
+    manifest_cache_control: str = Field(
+        "no-cache",
+        min_length=1,
+        pattern=r"^[^\r\n]+$",
+        description="Cache-Control of manifest.json, the switch consumers follow",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _fsspec_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", url)
+        if not match:
+            raise ValueError(
+                f"{url!r} is not a URL like s3://bucket/prefix "
+                "(for a local directory use output_dir, or file:///absolute/path)"
+            )
+        protocol = match.group(1).lower()
+        parts = urlsplit(url)
+        if protocol == "file":
+            if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+                raise ValueError(f"{url!r}: a file URL needs an absolute path: file:///srv/www")
+            return url
+        if "@" in parts.netloc:
+            raise ValueError(
+                "credentials do not belong in the URL: use the AWS_* environment variables "
+                "or publish.storage_options"
+            )
+        if protocol in _BUCKET_PROTOCOLS and not parts.netloc:
+            raise ValueError(f"{url!r} names no bucket: {protocol}://bucket/prefix")
+        import importlib.util
+
+        import fsspec
+        from fsspec.registry import known_implementations
+
+        if protocol not in fsspec.available_protocols():
+            raise ValueError(f"unknown storage protocol {protocol!r} (not an fsspec protocol)")
+        known = known_implementations.get(protocol)
+        if protocol not in fsspec.registry and known:
+            module = str(known["class"]).split(".")[0]
+            if importlib.util.find_spec(module) is None:
+                hint = _PACKAGE_HINTS.get(protocol, f"pip install {module}")
+                raise ValueError(f"{protocol}:// needs the {module} package: {hint}")
+        return url
+
+    @field_serializer("storage_options", when_used="json")
+    def _mask_secrets(self, options: dict[str, Any]) -> dict[str, Any]:
+        return _masked(options)
+
+
 class Settings(_Strict):
     target_languages: list[LanguageCode] = Field(default_factory=lambda: ["ar", "fr", "en"])
     source_languages: list[LanguageCode] = Field(
@@ -359,9 +454,20 @@ class Settings(_Strict):
         None, description="where the web team serves output_dir; used for canonical/hreflang"
     )
     disclaimers: dict[LanguageCode, DisclaimerText] = Field(default_factory=dict)
+    noindex_machine_translations: bool = Field(
+        False,
+        description="mark every variant <meta name=robots content=noindex> (unreviewed "
+        "machine translation kept out of search engines) and publish no sitemap",
+    )
+    templates_dir: Path | None = Field(
+        None,
+        description="directory whose page.html / fragment.html replace the packaged "
+        "templates (either or both); relative to the config file",
+    )
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     argos: ArgosSettings = Field(default_factory=ArgosSettings)
     glossary: GlossarySettings = Field(default_factory=GlossarySettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
     webhooks: list[WebhookSettings] = Field(default_factory=list)
     withdraw_after: int = Field(
         3,
@@ -603,8 +709,24 @@ def load_settings(
             "review_dir": (base / glossary.review_dir).resolve() if glossary.review_dir else None,
         }
     )
+    templates_dir = settings.templates_dir
+    if templates_dir is not None:
+        templates_dir = (base / templates_dir).resolve()
+        if not templates_dir.is_dir():
+            where = from_env.get("templates_dir")
+            raise ConfigError(
+                shown,
+                [
+                    (
+                        f"env {where}" if where else f"{shown}:templates_dir",
+                        f"{templates_dir} is not a directory (it should hold page.html "
+                        "and/or fragment.html)",
+                    )
+                ],
+            )
     return settings.model_copy(
         update={
+            "templates_dir": templates_dir,
             "output_dir": (base / settings.output_dir).resolve(),
             "state_path": (base / settings.state_path).resolve(),
             "argos": argos,

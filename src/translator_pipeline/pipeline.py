@@ -24,11 +24,18 @@ from .fetch import Fetcher
 from .glossary import EMPTY as EMPTY_GLOSSARY
 from .glossary import load_glossary
 from .langid import LanguageDetector, detect_article
+from .manifest import variant_entry
 from .models import Article, ArticleOutcome, Candidate
 from .pinned import PinnedSegments, load_pinned
-from .publish import FilesystemPublisher, slug_from_url
-from .render import render_variant
-from .state import EventFactory, StateStore, StoredArticle, TranslationMemory
+from .publish import Publisher, slug_from_url
+from .render import render_fingerprint, render_variant, variant_url
+from .state import (
+    EventFactory,
+    PublishedVariant,
+    StateStore,
+    StoredArticle,
+    TranslationMemory,
+)
 from .translate import (
     Terminology,
     TranslatedArticle,
@@ -165,7 +172,7 @@ def plan_languages(
     settings: Settings,
     engine: Translator,
     state: StateStore,
-    publisher: FilesystemPublisher,
+    publisher: Publisher,
 ) -> list[str]:
     """Languages to (re)publish; empty when every variant is current.
 
@@ -201,7 +208,7 @@ def _variants_current(
     settings: Settings,
     engine: Translator,
     state: StateStore,
-    publisher: FilesystemPublisher,
+    publisher: Publisher,
 ) -> bool:
     published = state.variants(url)
     for lang in settings.target_languages:
@@ -212,6 +219,7 @@ def _variants_current(
             have is None
             or have.content_hash != content_hash
             or have.glossary_hash != glossary_hash
+            or have.render_hash != render_fingerprint(settings)
             or not engine.supports(language, lang)
             or have.signature != str(engine.signature(language, lang))
             or not publisher.exists(have.path)
@@ -226,7 +234,7 @@ def conditional_validators(
     settings: Settings,
     engine: Translator,
     state: StateStore,
-    publisher: FilesystemPublisher,
+    publisher: Publisher,
 ) -> tuple[str | None, str | None]:
     """ETag/Last-Modified to send for ``url``: only when everything published from it is
     current, so a 304 can safely mean "nothing to do"; otherwise (None, None).
@@ -284,7 +292,7 @@ def publish_article(
     translations: list[TranslatedArticle],
     settings: Settings,
     state: StateStore,
-    publisher: FilesystemPublisher,
+    publisher: Publisher,
     terminology: Terminology | None = None,
 ) -> ArticleOutcome:
     """Render and write every variant, then record them (files first, then state)."""
@@ -295,7 +303,9 @@ def publish_article(
     languages = [t.language for t in translations]
     written = []
     for translated in translations:
-        variant = render_variant(article, translated, slug, languages, settings)
+        variant = render_variant(
+            article, translated, slug, languages, settings, glossary_version=fingerprint
+        )
         page, fragment = publisher.publish_variant(variant)
         written.append((variant, page, fragment))
     state.record_publication(
@@ -303,6 +313,7 @@ def publish_article(
         written,
         glossary_hash=fingerprint,
         events=event_factory(settings, article_fields(article, slug)),
+        render_hash=render_fingerprint(settings),
     )
     state.remember_glossary_inputs(article.url, texts, terminology.version)
     state.remember_validators(article.url, article.etag, article.last_modified)
@@ -324,8 +335,9 @@ def publish_article(
     )
 
 
-def publish_manifest(state: StateStore, publisher: FilesystemPublisher) -> bool:
-    return publisher.publish_manifest(state.published())
+def publish_manifest(state: StateStore, publisher: Publisher, settings: Settings) -> bool:
+    """Sitemap, feeds and manifest from the state; then unlisted files are removed."""
+    return publisher.publish_manifest(state.published(), settings)
 
 
 # --- webhooks and withdrawal ----------------------------------------------------------
@@ -333,9 +345,7 @@ def publish_manifest(state: StateStore, publisher: FilesystemPublisher) -> bool:
 
 def public_url(settings: Settings, path: str) -> str | None:
     """Where the web team serves a published file (None without ``public_base_url``)."""
-    if not settings.public_base_url:
-        return None
-    return settings.public_base_url + path.removesuffix("index.html")
+    return variant_url(settings, path)
 
 
 def event_factory(settings: Settings, article: Mapping[str, object]) -> EventFactory | None:
@@ -345,11 +355,9 @@ def event_factory(settings: Settings, article: Mapping[str, object]) -> EventFac
     hooks = tuple((h.url, tuple(h.events)) for h in settings.webhooks)
     fields = dict(article)
 
-    def build(kind: str, event_id: str, created: str, variant: dict[str, object]) -> bytes:
-        url = public_url(settings, str(variant["path"]))
-        return event_payload(
-            kind, event_id, created, fields, {**variant, "url": url} if url else variant
-        )
+    def build(kind: str, event_id: str, created: str, variant: PublishedVariant) -> bytes:
+        # The variant as the manifest describes it: one vocabulary for the web team.
+        return event_payload(kind, event_id, created, fields, variant_entry(variant, settings))
 
     return EventFactory(hooks, build)
 
@@ -367,19 +375,19 @@ def article_fields(article: Article | StoredArticle, slug: str) -> dict[str, obj
 
 
 def note_gone(
-    url: str, settings: Settings, state: StateStore, publisher: FilesystemPublisher
+    url: str, settings: Settings, state: StateStore, publisher: Publisher
 ) -> ArticleOutcome | None:
     """The original answered 404/410: count the run; once it has been gone for
-    ``withdraw_after`` runs, delete its variants' files, forget them and queue a
-    ``variant.removed`` event each. Returns the withdrawal, or None."""
+    ``withdraw_after`` runs, forget its variants and queue a ``variant.removed``
+    event each (their files are deleted after the next manifest). Returns the
+    withdrawal, or None."""
     stored = state.article(url)
     if stored is None or not state.variants(url):
         return None
     if state.note_missing(url) < settings.withdraw_after:
         return None
-    for variant in state.variants(url).values():
-        publisher.delete(variant.path)
-        publisher.delete(variant.fragment_path)
+    # The files go when the manifest no longer lists them (publish_manifest's sweep):
+    # a consumer following the old manifest still finds them until then.
     gone = state.withdraw(url, event_factory(settings, article_fields(stored, stored.slug)))
     return ArticleOutcome(
         url,

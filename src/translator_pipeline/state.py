@@ -66,6 +66,7 @@ _MIGRATIONS = {
     4: [
         "ALTER TABLE articles ADD COLUMN missing_runs INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE articles ADD COLUMN checked_at TEXT",
+        "ALTER TABLE variants ADD COLUMN render_hash TEXT NOT NULL DEFAULT ''",
     ],
 }
 _SCHEMA = """
@@ -100,6 +101,7 @@ CREATE TABLE IF NOT EXISTS variants (
     pseudo INTEGER NOT NULL DEFAULT 0,
     published_at TEXT NOT NULL,
     glossary_hash TEXT NOT NULL DEFAULT '',
+    render_hash TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (article_url, language)
 );
 CREATE TABLE IF NOT EXISTS outbox (
@@ -142,7 +144,7 @@ def _apply(db: sqlite3.Connection, statement: str) -> None:
 
 _VARIANT_COLUMNS = (
     "article_url, language, direction, path, fragment_path, title, checksum, signature, "
-    "content_hash, pseudo, published_at, glossary_hash"
+    "content_hash, pseudo, published_at, glossary_hash, render_hash"
 )
 
 
@@ -150,28 +152,14 @@ _VARIANT_COLUMNS = (
 class EventFactory:
     """How to queue webhook events: for which webhooks (URL and the event types it
     wants), and how to build an event body from (event type, event id, time,
-    variant as a dict)."""
+    variant)."""
 
     webhooks: tuple[tuple[str, tuple[str, ...]], ...]
-    build: Callable[[str, str, str, dict[str, object]], bytes]
-
-
-def _variant_dict(v: PublishedVariant) -> dict[str, object]:
-    return {
-        "language": v.language,
-        "direction": v.direction,
-        "path": v.path,
-        "fragment_path": v.fragment_path,
-        "title": v.title,
-        "checksum": f"sha256:{v.checksum}",
-        "signature": v.signature,
-        "pseudo": v.pseudo,
-        "published_at": v.published_at,
-    }
+    build: Callable[[str, str, str, PublishedVariant], bytes]
 
 
 def _enqueue(
-    db: sqlite3.Connection, events: EventFactory, kind: str, variant: dict[str, object], now: str
+    db: sqlite3.Connection, events: EventFactory, kind: str, variant: PublishedVariant, now: str
 ) -> None:
     hooks = [url for url, kinds in events.webhooks if kind in kinds]
     if not hooks:
@@ -216,6 +204,11 @@ class PublishedVariant:
     pseudo: bool
     published_at: str
     glossary_hash: str = ""
+    render_hash: str = ""  # what else shaped the page (templates, base URL …): render.py
+
+
+def _row_variant(r: tuple) -> PublishedVariant:  # type: ignore[type-arg]
+    return PublishedVariant(*r[:9], bool(r[9]), *r[10:13])
 
 
 class StateStore:
@@ -319,12 +312,10 @@ class StateStore:
     def variants(self, url: str) -> dict[str, PublishedVariant]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT article_url, language, direction, path, fragment_path, title, checksum, "
-                "signature, content_hash, pseudo, published_at, glossary_hash FROM variants "
-                "WHERE article_url=?",
+                f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE article_url=?",  # noqa: S608
                 (url,),
             ).fetchall()
-        return {r[1]: PublishedVariant(*r[:9], bool(r[9]), r[10], r[11]) for r in rows}
+        return {r[1]: _row_variant(r) for r in rows}
 
     def record_publication(
         self,
@@ -332,6 +323,7 @@ class StateStore:
         variants: list[tuple[Variant, str, str]],
         glossary_hash: str = "",
         events: EventFactory | None = None,
+        render_hash: str = "",
     ) -> str:
         """Record an article and its variants, each as (variant, path, fragment path),
         made with the glossary entries whose fingerprint is ``glossary_hash``.
@@ -344,9 +336,10 @@ class StateStore:
         now = utc_now()
         with self._connect() as db:
             before = {
-                row[0]: row[1]
+                row[0]: (row[1], row[2])
                 for row in db.execute(
-                    "SELECT language, checksum FROM variants WHERE article_url=?", (article.url,)
+                    "SELECT language, checksum, published_at FROM variants WHERE article_url=?",
+                    (article.url,),
                 )
             }
             db.execute("UPDATE articles SET missing_runs=0 WHERE url=?", (article.url,))
@@ -364,10 +357,12 @@ class StateStore:
                 ),
             )
             for variant, path, fragment_path in variants:
+                old = before.get(variant.language)
                 db.execute(
                     "INSERT OR REPLACE INTO variants (article_url, language, direction, path, "
                     "fragment_path, title, checksum, signature, content_hash, pseudo, "
-                    "published_at, glossary_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "published_at, glossary_hash, render_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         article.url,
                         variant.language,
@@ -379,17 +374,17 @@ class StateStore:
                         variant.signature,
                         article.content_hash,
                         int(variant.pseudo),
-                        now,
+                        # Same bytes as before: the publication time stays (sitemaps,
+                        # feeds and readers must not see a change that is not one).
+                        old[1] if old and old[0] == variant.checksum else now,
                         glossary_hash,
+                        render_hash,
                     ),
                 )
-                if events is None:
-                    continue
-                old = before.get(variant.language)
-                if old == variant.checksum:
-                    continue  # same bytes as announced before: nothing new to tell
+                if events is None or (old and old[0] == variant.checksum):
+                    continue  # nothing new to tell
                 kind = "variant.updated" if old is not None else "variant.published"
-                row = _variant_dict(self._variant_row(db, article.url, variant.language))
+                row = self._variant_row(db, article.url, variant.language)
                 _enqueue(db, events, kind, row, now)
         return now
 
@@ -398,7 +393,7 @@ class StateStore:
             f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE article_url=? AND language=?",  # noqa: S608
             (url, language),
         ).fetchone()
-        return PublishedVariant(*r[:9], bool(r[9]), r[10], r[11])
+        return _row_variant(r)
 
     # --- disappearing originals ---------------------------------------------------
 
@@ -440,7 +435,7 @@ class StateStore:
                 f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE article_url=?",  # noqa: S608
                 (url,),
             ).fetchall()
-            gone = [PublishedVariant(*r[:9], bool(r[9]), r[10], r[11]) for r in rows]
+            gone = [_row_variant(r) for r in rows]
             db.execute("DELETE FROM variants WHERE article_url=?", (url,))
             db.execute(
                 "UPDATE articles SET content_hash=NULL, etag=NULL, last_modified=NULL, "
@@ -449,7 +444,7 @@ class StateStore:
             )
             if events is not None:
                 for variant in gone:
-                    _enqueue(db, events, "variant.removed", _variant_dict(variant), now)
+                    _enqueue(db, events, "variant.removed", variant, now)
         return gone
 
     # --- webhook outbox ---------------------------------------------------------------
@@ -571,13 +566,12 @@ class StateStore:
                 "WHERE url IN (SELECT article_url FROM variants) ORDER BY first_seen, url"
             ).fetchall()
             rows = db.execute(
-                "SELECT article_url, language, direction, path, fragment_path, title, checksum, "
-                "signature, content_hash, pseudo, published_at, glossary_hash FROM variants "
+                f"SELECT {_VARIANT_COLUMNS} FROM variants "  # noqa: S608
                 "ORDER BY article_url, language"
             ).fetchall()
         by_url: dict[str, list[PublishedVariant]] = {}
         for r in rows:
-            by_url.setdefault(r[0], []).append(PublishedVariant(*r[:9], bool(r[9]), r[10], r[11]))
+            by_url.setdefault(r[0], []).append(_row_variant(r))
         return [(StoredArticle(*a), by_url.get(a[0], [])) for a in arts]
 
 

@@ -39,7 +39,8 @@ from ..pipeline import (
     terminology_for,
     translate_article,
 )
-from ..publish import FilesystemPublisher
+from ..publish import Publisher, publisher_for
+from ..render import check_templates
 from ..report import format_summary, publish_glossary_artifact, review_run_id, write_review_report
 from ..state import StateStore, utc_now
 
@@ -104,7 +105,7 @@ def translate_publish_task(
     settings: Settings, article: Article, languages: list[str]
 ) -> ArticleOutcome:
     state = StateStore(settings.state_path)
-    publisher = FilesystemPublisher(settings.output_dir)
+    publisher = publisher_for(settings)
     try:
         terminology = terminology_for(settings)
         translations = translate_article(
@@ -174,8 +175,11 @@ def translate_and_publish(
     # So does a glossary with errors: GlossaryError names every one of them.
     terminology = terminology_for(settings)
     report.glossary_version = terminology.version
+    check_templates(settings)  # and a broken page template, naming file and line
     state = StateStore(settings.state_path)
-    publisher = FilesystemPublisher(settings.output_dir)
+    publisher = publisher_for(settings)
+    publisher.check()  # and an unreachable bucket or unwritable directory
+    report.output_dir = publisher.url_for()
 
     run_key = uuid.uuid4().hex
     try:
@@ -188,7 +192,7 @@ def _run(
     settings: Settings,
     engine_obj: Translator,
     state: StateStore,
-    publisher: FilesystemPublisher,
+    publisher: Publisher,
     report: RunReport,
     run_key: str,
 ) -> RunReport:
@@ -279,7 +283,7 @@ def _run(
         report.glossary_events.extend(outcome.glossary_events)
         report.outcomes.append(replace(outcome, glossary_events=()))
 
-    publish_manifest(state, publisher)
+    publish_manifest(state, publisher, settings)
     _review(settings, report)
     # After the manifest, so a receiver that reads it finds what the events announce.
     delivery = deliver_events(settings, state)
