@@ -36,6 +36,7 @@ import mimetypes
 import os
 import posixpath
 import re
+import socket
 import tempfile
 import time
 import unicodedata
@@ -140,7 +141,11 @@ def write_atomic(path: Path, data: bytes) -> bool:
         if path.exists() and path.read_bytes() == data:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # The writer's host and PID in the name let a later sweep tell a file whose
+        # writer was killed from one still being written.
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.{_writer()}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -298,7 +303,23 @@ _OWN_FILE = re.compile(
     r"|[a-z]{2,3}(?:-[a-z0-9]{2,8})*/feed\.atom)$"
 )
 _TEMP_FILE = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+_WRITER_IN_NAME = re.compile(r"\.([A-Za-z0-9_-]+)~(\d+)\.[A-Za-z0-9_]+\.tmp$")
 TEMP_MAX_AGE = 3600  # seconds: older temp files belong to no live writer
+_HOST = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
+
+
+def _writer() -> str:
+    return f"{_HOST}~{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 class FilesystemPublisher(BasePublisher):
@@ -370,8 +391,14 @@ class FilesystemPublisher(BasePublisher):
             raise PublishError(f"cannot list {base}: {exc.strerror or exc}") from exc
 
     def _abandoned(self, relative: str) -> bool:
+        """A temp file is abandoned when its writer (named in it) was a process of this
+        host that no longer runs, or when it is older than any write takes."""
+        path = self._path(relative)
+        writer = _WRITER_IN_NAME.search(path.name)
+        if writer and writer.group(1) == _HOST and not _alive(int(writer.group(2))):
+            return True
         try:
-            return time.time() - self._path(relative).stat().st_mtime > TEMP_MAX_AGE
+            return time.time() - path.stat().st_mtime > TEMP_MAX_AGE
         except OSError:
             return False
 
