@@ -196,6 +196,7 @@ class Variant:
     signature: str
     pseudo: bool = False
     fallbacks: int = 0  # blocks whose inline markup had to be rebuilt piecewise
+    glossary_events: tuple[GlossaryEvent, ...] = ()  # for the review report, not published
 
     @property
     def checksum(self) -> str:

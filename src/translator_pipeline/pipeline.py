@@ -25,7 +25,7 @@ from .glossary import EMPTY as EMPTY_GLOSSARY
 from .glossary import load_glossary
 from .langid import LanguageDetector, detect_article
 from .manifest import variant_entry
-from .models import Article, ArticleOutcome, Candidate
+from .models import Article, ArticleOutcome, Candidate, Variant
 from .pinned import PinnedSegments, load_pinned
 from .publish import Publisher, slug_from_url
 from .render import render_fingerprint, render_variant, variant_url
@@ -64,6 +64,8 @@ __all__ = [
     "public_url",
     "publish_article",
     "publish_manifest",
+    "publish_variants",
+    "render_translation",
     "terminology_for",
     "translate_article",
     "variant_languages",
@@ -287,25 +289,38 @@ def translate_article(
     return result
 
 
-def publish_article(
+def render_translation(
     article: Article,
-    translations: list[TranslatedArticle],
+    translated: TranslatedArticle,
+    slug: str,
+    languages: list[str],
+    settings: Settings,
+    terminology: Terminology | None = None,
+) -> Variant:
+    """One variant's page and fragment, carrying its glossary events for the review."""
+    terminology = terminology or terminology_for(settings)
+    fingerprint = terminology_fingerprint(glossary_texts(article), terminology)
+    variant = render_variant(
+        article, translated, slug, languages, settings, glossary_version=fingerprint
+    )
+    return replace(variant, glossary_events=translated.glossary_events)
+
+
+def publish_variants(
+    article: Article,
+    variants: list[Variant],
     settings: Settings,
     state: StateStore,
     publisher: Publisher,
     terminology: Terminology | None = None,
 ) -> ArticleOutcome:
-    """Render and write every variant, then record them (files first, then state)."""
+    """Write every variant's files, then record them (files first, then state)."""
     terminology = terminology or terminology_for(settings)
     texts = glossary_texts(article)
     fingerprint = terminology_fingerprint(texts, terminology)
     slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
-    languages = [t.language for t in translations]
     written = []
-    for translated in translations:
-        variant = render_variant(
-            article, translated, slug, languages, settings, glossary_version=fingerprint
-        )
+    for variant in variants:
         page, fragment = publisher.publish_variant(variant)
         written.append((variant, page, fragment))
     state.record_publication(
@@ -317,8 +332,8 @@ def publish_article(
     )
     state.remember_glossary_inputs(article.url, texts, terminology.version)
     state.remember_validators(article.url, article.etag, article.last_modified)
-    fallbacks = sum(v.fallbacks for v, _, _ in written)
-    events = tuple(e for t in translations for e in t.glossary_events)
+    fallbacks = sum(v.fallbacks for v in variants)
+    events = tuple(e for v in variants for e in v.glossary_events)
     missed = sum(1 for e in events if e.method == "missed")
     notes = []
     if fallbacks:
@@ -329,10 +344,28 @@ def publish_article(
         url=article.url,
         status="published",
         reason="; ".join(notes),
-        languages=tuple(languages),
+        languages=tuple(v.language for v in variants),
         source_language=article.language,
         glossary_events=events,
     )
+
+
+def publish_article(
+    article: Article,
+    translations: list[TranslatedArticle],
+    settings: Settings,
+    state: StateStore,
+    publisher: Publisher,
+    terminology: Terminology | None = None,
+) -> ArticleOutcome:
+    """Render and write every variant, then record them (files first, then state)."""
+    terminology = terminology or terminology_for(settings)
+    slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
+    languages = [t.language for t in translations]
+    variants = [
+        render_translation(article, t, slug, languages, settings, terminology) for t in translations
+    ]
+    return publish_variants(article, variants, settings, state, publisher, terminology)
 
 
 def publish_manifest(state: StateStore, publisher: Publisher, settings: Settings) -> bool:

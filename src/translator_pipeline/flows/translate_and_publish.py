@@ -20,9 +20,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..config import Settings, load_settings
 from ..engines import Translator
-from ..errors import HTTPStatusError, PipelineError, PublishError
+from ..errors import HTTPStatusError, PipelineError, PublishError, StateError
 from ..fetch import Fetcher
-from ..models import Article, ArticleOutcome, Candidate, RunReport
+from ..models import Article, ArticleOutcome, Candidate, RunReport, Variant
 from ..pipeline import (
     Discovery,
     check_engine,
@@ -34,12 +34,13 @@ from ..pipeline import (
     fetch_candidate,
     note_gone,
     plan_languages,
-    publish_article,
     publish_manifest,
+    publish_variants,
+    render_translation,
     terminology_for,
     translate_article,
 )
-from ..publish import Publisher, publisher_for
+from ..publish import Publisher, publisher_for, slug_from_url
 from ..render import check_templates
 from ..report import format_summary, publish_glossary_artifact, review_run_id, write_review_report
 from ..state import StateStore, utc_now
@@ -47,6 +48,7 @@ from ..state import StateStore, utc_now
 __all__ = ["translate_and_publish"]
 
 MAX_WORKERS = 4
+TRANSLATE_TIMEOUT = 1800  # seconds for one article into one language: a stuck engine
 
 
 # One Fetcher per run and process: robots.txt cache and per-host politeness only
@@ -75,51 +77,87 @@ def discover_task(settings: Settings, source_name: str, run_key: str) -> Discove
     return discover(settings.source(source_name), _fetcher(settings, run_key))
 
 
-@task(name="fetch-extract-detect", cache_policy=NO_CACHE)
+@task(name="fetch-extract", cache_policy=NO_CACHE)
 def fetch_task(
     settings: Settings,
     candidate: Candidate,
     run_key: str,
     validators: tuple[str | None, str | None] = (None, None),
 ) -> Article | ArticleOutcome:
-    """The article with its languages, ``unchanged`` on a 304, or why it is skipped."""
+    """The extracted article, ``unchanged`` on a 304, or why it is skipped.
+
+    No Prefect retries: the fetcher retries what is worth retrying (timeouts,
+    429, 5xx) itself, politely, and reports the rest.
+    """
     try:
         result = fetch_candidate(
             candidate, settings.source(candidate.source), _fetcher(settings, run_key), *validators
         )
-        if isinstance(result, ArticleOutcome):
-            return result
-        return detect_language(result, settings)
     except PipelineError as exc:
-        get_run_logger().warning("skipped %s: %s", candidate.url, exc.message)
-        return ArticleOutcome(
-            candidate.url,
-            "skipped",
-            reason=f"{type(exc).__name__}: {exc.message}",
-            http_status=exc.status if isinstance(exc, HTTPStatusError) else None,
-        )
+        return _skipped(candidate.url, exc)
+    return result
 
 
-@task(name="translate-render-publish", cache_policy=NO_CACHE)
-def translate_publish_task(
-    settings: Settings, article: Article, languages: list[str]
-) -> ArticleOutcome:
-    state = StateStore(settings.state_path)
-    publisher = publisher_for(settings)
+@task(name="detect-language", cache_policy=NO_CACHE)
+def detect_task(settings: Settings, fetched: Article | ArticleOutcome) -> Article | ArticleOutcome:
+    """The article with its and its blocks' languages, or why it is skipped."""
+    if isinstance(fetched, ArticleOutcome):
+        return fetched
     try:
-        terminology = terminology_for(settings)
-        translations = translate_article(
-            article, languages, engine_for(settings), terminology, state
-        )
-        return publish_article(article, translations, settings, state, publisher, terminology)
+        return detect_language(fetched, settings)
     except PipelineError as exc:
-        get_run_logger().error("failed %s: %s", article.url, exc)
-        return ArticleOutcome(
-            article.url,
-            "failed",
-            reason=f"{type(exc).__name__}: {exc.message}",
-            source_language=article.language,
-        )
+        return _skipped(fetched.url, exc)
+
+
+def _skipped(url: str, exc: PipelineError) -> ArticleOutcome:
+    get_run_logger().warning("skipped %s: %s", url, exc.message)
+    return ArticleOutcome(
+        url,
+        "skipped",
+        reason=f"{type(exc).__name__}: {exc.message}",
+        http_status=exc.status if isinstance(exc, HTTPStatusError) else None,
+    )
+
+
+@task(name="translate-render", cache_policy=NO_CACHE, timeout_seconds=TRANSLATE_TIMEOUT)
+def translate_task(
+    settings: Settings, article: Article, language: str, languages: list[str], slug: str
+) -> Variant:
+    """One target language of one article, translated and rendered. Raises
+    :class:`PipelineError`; the publish task reports it for the whole article."""
+    terminology = terminology_for(settings)
+    state = StateStore(settings.state_path)
+    [translated] = translate_article(article, [language], engine_for(settings), terminology, state)
+    return render_translation(article, translated, slug, languages, settings, terminology)
+
+
+@task(
+    name="publish",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=lambda task, run, state: _is_io_error(state),
+)
+def publish_task(settings: Settings, article: Article, variants: list[Variant]) -> ArticleOutcome:
+    """Write the article's variants and record them; retried on storage errors only."""
+    return publish_variants(
+        article,
+        variants,
+        settings,
+        StateStore(settings.state_path),
+        publisher_for(settings),
+        terminology_for(settings),
+    )
+
+
+def _is_io_error(state: Any) -> bool:
+    try:
+        state.result()
+    except (PublishError, StateError):
+        return True
+    except Exception:
+        return False
+    return False
 
 
 def _review(settings: Settings, report: RunReport) -> None:
@@ -148,6 +186,9 @@ def _result(future: PrefectFuture[Any], url: str) -> Any:
     """A task's result, or a failed outcome if the task itself crashed."""
     try:
         return future.result()
+    except PipelineError as exc:
+        get_run_logger().error("failed %s: %s", url, exc)
+        return ArticleOutcome(url, "failed", reason=f"{type(exc).__name__}: {exc.message}")
     except Exception as exc:  # a bug in one article must not end the run
         return ArticleOutcome(url, "failed", reason=f"unexpected error: {exc!r}")
 
@@ -226,18 +267,11 @@ def _run(
             candidates.append(Candidate(url=url, source=source))
             report.rechecked += 1
 
-    fetched = [
-        (
-            c,
-            fetch_task.submit(
-                settings,
-                c,
-                run_key,
-                conditional_validators(c.url, settings, engine_obj, state, publisher),
-            ),
-        )
-        for c in candidates
-    ]
+    fetched = []
+    for c in candidates:
+        validators = conditional_validators(c.url, settings, engine_obj, state, publisher)
+        fetch_future = fetch_task.submit(settings, c, run_key, validators)
+        fetched.append((c, detect_task.submit(settings, fetch_future)))
     work: list[tuple[Article, list[str]]] = []
     seen_final: set[str] = set()
     gone: list[tuple[Candidate, ArticleOutcome]] = []
@@ -277,9 +311,22 @@ def _run(
         report.outcomes.append(withdrawn or outcome)
     state.mark_checked([c.url for c, _ in fetched])
 
-    published = [(a.url, translate_publish_task.submit(settings, a, langs)) for a, langs in work]
-    for url, future in published:
-        outcome = _result(future, url)
+    # One task per target language, then one publish task per article that waits
+    # for all of them (its variants link to each other).
+    published = []
+    for article, languages in work:
+        slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
+        variants = [
+            translate_task.submit(settings, article, lang, languages, slug) for lang in languages
+        ]
+        published.append((article, variants, publish_task.submit(settings, article, variants)))
+    for article, variants, future in published:
+        # A failed translation stops its article's publication: report that cause.
+        failures = (_result(v, article.url) for v in variants)
+        failed = next((f for f in failures if isinstance(f, ArticleOutcome)), None)
+        outcome = failed or _result(future, article.url)
+        if outcome.status == "failed" and outcome.source_language is None:
+            outcome = replace(outcome, source_language=article.language)
         report.glossary_events.extend(outcome.glossary_events)
         report.outcomes.append(replace(outcome, glossary_events=()))
 
