@@ -79,3 +79,53 @@ def s3_server():
     srv = S3Server().start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """A real ``prefect server start`` on 127.0.0.1 (its own PREFECT_HOME), started once
+    per session for the serve and work-pool tests (it costs 10–20 s)."""
+    from tests.prefect_server import PrefectServer
+
+    srv = PrefectServer(tmp_path_factory.mktemp("prefect-server")).start()
+    yield srv
+    srv.stop()
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL on 127.0.0.1 (tests/postgres_server.py), once per session,
+    or the database of ``TP_TEST_POSTGRES_URL``.
+
+    Without PostgreSQL binaries the tests that need it are skipped with the
+    reason, or fail when ``CI`` is set (``.ci/run`` installs ``postgresql``).
+    """
+    from tests.postgres_server import PostgresUnavailable, start_postgres
+
+    try:
+        srv = start_postgres()
+    except PostgresUnavailable as exc:
+        reason = str(exc)
+    else:
+        yield srv
+        srv.stop()
+        return
+    if _ci():
+        pytest.fail(
+            f"{reason}; CI is set, so this is an error: .ci/run must install postgresql",
+            pytrace=False,
+        )
+    pytest.skip(reason)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The SQLAlchemy URL of an empty state database, once per backend: a SQLite
+    file in ``tmp_path``, and a fresh schema of the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    return request.getfixturevalue("postgres_server").new_url()

@@ -64,7 +64,7 @@ def publish_everything(config: str, kill_at: str | None) -> None:
 
     settings = load_settings(config)
     engine = pipeline.engine_for(settings)
-    state = StateStore(settings.state_path)
+    state = StateStore.from_settings(settings)
     publisher = publisher_for(settings)
     with Fetcher(settings.fetch) as fetcher:
         for source in settings.sources:

@@ -2,6 +2,7 @@ import sqlite3
 import threading
 
 import pytest
+from sqlalchemy import text
 
 from translator_pipeline.config import Settings
 from translator_pipeline.errors import PublishError, StateError
@@ -65,17 +66,21 @@ def test_non_latin_or_query_urls_get_a_stable_hashed_slug():
     assert one != two and one.startswith("view-")
 
 
-def test_slug_is_assigned_once_and_unique(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_slug_is_assigned_once_and_unique(state_url):
+    state = StateStore(state_url)
     first = state.slug_for("https://s.org/a/news.html", "s", "news")
     second = state.slug_for("https://s.org/b/news.html", "s", "news")
     assert (first, second) == ("news", "news-2")
-    reopened = StateStore(tmp_path / "s.sqlite3")
+    reopened = StateStore(state_url)
     assert reopened.slug_for("https://s.org/b/news.html", "s", "whatever") == "news-2"
+    # "news_x" is no "news-…" (LIKE wildcards are escaped); a gap is filled.
+    assert state.slug_for("https://s.org/c/news.html", "s", "news_x") == "news_x"
+    assert state.slug_for("https://s.org/d/news.html", "s", "news-3") == "news-3"
+    assert state.slug_for("https://s.org/e/news.html", "s", "news") == "news-4"
 
 
-def test_publication_is_recorded_with_hash_and_signature(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_publication_is_recorded_with_hash_and_signature(state_url):
+    state = StateStore(state_url)
     art = article()
     state.slug_for(art.url, "s", "a")
     v = variant()
@@ -88,13 +93,12 @@ def test_publication_is_recorded_with_hash_and_signature(tmp_path):
     assert row.title == "T" and [x.language for x in variants] == ["fr"]
 
 
-def test_state_from_a_newer_version_is_refused(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    StateStore(path)
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+def test_state_from_a_newer_version_is_refused(state_url):
+    state = StateStore(state_url)
+    with state.engine.begin() as db:
+        db.execute(text("UPDATE meta SET value='99' WHERE key='schema_version'"))
     with pytest.raises(StateError, match="newer"):
-        StateStore(path)
+        StateStore(state_url)
 
 
 def test_unusable_state_path_is_a_state_error(tmp_path):
@@ -104,8 +108,8 @@ def test_unusable_state_path_is_a_state_error(tmp_path):
         StateStore(blocker / "sub" / "s.sqlite3")
 
 
-def test_concurrent_writers_do_not_lose_records(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_concurrent_writers_do_not_lose_records(state_url):
+    state = StateStore(state_url)
     errors = []
 
     def work(i):
@@ -147,13 +151,13 @@ def test_write_atomic_failure_is_a_publish_error_and_keeps_the_old_file(tmp_path
     assert target.read_bytes() == b"old"
 
 
-def test_publisher_layout_and_manifest(tmp_path):
+def test_publisher_layout_and_manifest(tmp_path, state_url):
     publisher = FilesystemPublisher(tmp_path)
     page, fragment = publisher.publish_variant(variant(lang="ar", slug="my-article"))
     assert (page, fragment) == ("ar/my-article/index.html", "ar/my-article/fragment.html")
     assert (tmp_path / page).read_text() == "<html>fr</html>"
     assert publisher.exists(page) and not publisher.exists("ar/other/index.html")
-    state = StateStore(tmp_path / "s.sqlite3")
+    state = StateStore(state_url)
     art = article()
     state.slug_for(art.url, "s", "my-article")
     state.record_publication(art, [(variant(lang="ar", slug="my-article"), page, fragment)])

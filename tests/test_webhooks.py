@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import text
 
 from tests.test_state_publish import SETTINGS, article, variant
 from tests.webhook_receiver import Receiver, receiving
@@ -75,8 +76,8 @@ def test_webhook_settings_need_exactly_one_secret(monkeypatch):
     assert from_env.resolved_secret() == SECRET
 
 
-def test_events_are_queued_with_the_publication_and_delivered_once_in_order(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_events_are_queued_with_the_publication_and_delivered_once_in_order(state_url):
+    state = StateStore(state_url)
     with receiving(Receiver(SECRET)) as rx:
         events = factory(rx.url)
         publish(state, events)  # new: published
@@ -97,8 +98,8 @@ def test_events_are_queued_with_the_publication_and_delivered_once_in_order(tmp_
     assert state.outbox_counts() == {"pending": 0, "delivered": 2, "abandoned": 0}
 
 
-def test_a_receiver_that_fails_is_retried_with_backoff(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_a_receiver_that_fails_is_retried_with_backoff(state_url):
+    state = StateStore(state_url)
     pauses: list[float] = []
     with receiving(Receiver(SECRET, fail_next=2)) as rx:
         publish(state, factory(rx.url))
@@ -110,8 +111,8 @@ def test_a_receiver_that_fails_is_retried_with_backoff(tmp_path):
         assert len(rx.received) == 1
 
 
-def test_a_receiver_that_is_down_loses_nothing(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_a_receiver_that_is_down_loses_nothing(state_url):
+    state = StateStore(state_url)
     with receiving(Receiver(SECRET)) as rx:
         url = rx.url
     # The receiver is gone: its port refuses connections.
@@ -127,16 +128,19 @@ def test_a_receiver_that_is_down_loses_nothing(tmp_path):
     with receiving(Receiver(SECRET)) as rx:
         queued = state.pending_events(url)
         for event in queued:  # re-address the queue to the new port (same receiver)
-            with state._connect() as db:
-                db.execute("UPDATE outbox SET webhook=? WHERE id=?", (rx.url, event.id))
+            with state.engine.begin() as db:
+                db.execute(
+                    text("UPDATE outbox SET webhook=:hook WHERE id=:id"),
+                    {"hook": rx.url, "id": event.id},
+                )
         report = deliver_outbox(state, [hook(rx.url)])
         assert report.delivered == 2
         assert [e["variant"]["language"] for e in rx.received] == ["fr", "ar"]
         assert len({e["id"] for e in rx.received}) == 2
 
 
-def test_a_failing_webhook_keeps_its_order_and_others_still_receive(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_a_failing_webhook_keeps_its_order_and_others_still_receive(state_url):
+    state = StateStore(state_url)
     with receiving(Receiver(SECRET, fail_next=100)) as bad, receiving(Receiver(SECRET)) as good:
         events = factory(bad.url, good.url)
         publish(state, events, lang="fr")
@@ -150,8 +154,8 @@ def test_a_failing_webhook_keeps_its_order_and_others_still_receive(tmp_path):
         assert [e["variant"]["language"] for e in good.received] == ["fr", "ar"]
 
 
-def test_a_refused_event_is_not_retried_in_the_run_and_is_abandoned_eventually(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_a_refused_event_is_not_retried_in_the_run_and_is_abandoned_eventually(state_url):
+    state = StateStore(state_url)
     with receiving(Receiver(SECRET, fail_next=1000, fail_status=400)) as rx:
         publish(state, factory(rx.url))
         deliver_outbox(state, [hook(rx.url, max_attempts=3)], sleep=lambda s: None)
@@ -162,8 +166,8 @@ def test_a_refused_event_is_not_retried_in_the_run_and_is_abandoned_eventually(t
         assert state.outbox_counts()["abandoned"] == 1
 
 
-def test_withdrawing_an_article_queues_removed_events(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_withdrawing_an_article_queues_removed_events(state_url):
+    state = StateStore(state_url)
     with receiving(Receiver(SECRET)) as rx:
         events = factory(rx.url)
         publish(state, events, lang="fr")
@@ -178,8 +182,8 @@ def test_withdrawing_an_article_queues_removed_events(tmp_path):
         assert all(e["variant"]["path"].endswith("/a/index.html") for e in rx.received)
 
 
-def test_a_webhook_only_gets_the_event_types_it_asked_for(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_a_webhook_only_gets_the_event_types_it_asked_for(state_url):
+    state = StateStore(state_url)
 
     def build(kind, event_id, created, row):
         return event_payload(kind, event_id, created, {}, variant_entry(row, SETTINGS))
@@ -191,8 +195,8 @@ def test_a_webhook_only_gets_the_event_types_it_asked_for(tmp_path):
     assert [e.type for e in state.pending_events("https://a.example/h")] == ["variant.removed"]
 
 
-def test_missing_runs_are_counted_and_reset_by_a_publication(tmp_path):
-    state = StateStore(tmp_path / "s.sqlite3")
+def test_missing_runs_are_counted_and_reset_by_a_publication(state_url):
+    state = StateStore(state_url)
     publish(state, factory())
     url = "https://s.org/news/a.html"
     assert state.note_missing(url) == 1

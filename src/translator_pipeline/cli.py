@@ -23,17 +23,30 @@ def _quiet_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
-def _run_flow(config: str, engine: str | None, overrides: dict | None, as_json: bool) -> int:
+def _run_flow(
+    config: str,
+    engine: str | None,
+    overrides: dict | None,
+    as_json: bool,
+    runner: dict | None = None,
+) -> int:
     from .config import load_settings
 
     # A bad config is reported (by main) before Prefect spends seconds starting up.
     load_settings(config, engine=engine, **(overrides or {}))
     _quiet_prefect_defaults()
     from .flows import translate_and_publish
+    from .flows.deploy import shared_temporary_server
     from .report import format_summary, report_json
 
     try:
-        report = translate_and_publish(config_path=config, engine=engine, overrides=overrides)
+        if runner:  # Dask workers must report to this process's Prefect server
+            with shared_temporary_server():
+                report = translate_and_publish(
+                    config_path=config, engine=engine, overrides=overrides, **runner
+                )
+        else:
+            report = translate_and_publish(config_path=config, engine=engine, overrides=overrides)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -44,8 +57,39 @@ def _run_flow(config: str, engine: str | None, overrides: dict | None, as_json: 
     return 0
 
 
+def _runner_options(args: argparse.Namespace) -> dict:
+    """The flow's task-runner parameters from ``--runner`` / ``--dask-address``."""
+    if args.dask_address and args.runner == "threads":
+        raise ConfigError("--dask-address", [("--dask-address", "cannot go with --runner threads")])
+    if args.dask_address or args.runner == "dask":
+        return {"runner": "dask", "dask_address": args.dask_address}
+    return {}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run_flow(args.config, args.engine, None, args.json)
+    return _run_flow(args.config, args.engine, None, args.json, _runner_options(args))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import load_settings
+
+    settings = load_settings(args.config, engine=args.engine)  # a bad config: exit 2 first
+    runner = _runner_options(args)
+    _quiet_prefect_defaults()
+    from .flows.deploy import PrefectServerError, serve
+
+    try:
+        serve(
+            settings,
+            name=args.name,
+            engine=args.engine,
+            runner=runner.get("runner", "threads"),
+            dask_address=runner.get("dask_address"),
+        )
+    except PrefectServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -306,6 +350,20 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return code
 
 
+def _add_runner_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runner",
+        choices=["threads", "dask"],
+        help="where translation tasks run: this process's threads (default) or Dask "
+        "(a local cluster of 2 processes, or --dask-address)",
+    )
+    parser.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:8786",
+        help="scheduler of an existing Dask cluster (implies --runner dask)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="translator-pipeline",
@@ -318,7 +376,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="TOML config file")
     run.add_argument("--engine", help="translation engine (overrides the config)")
     run.add_argument("--json", action="store_true", help="print the run report as JSON")
+    _add_runner_options(run)
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the flow on the config's schedule (needs a Prefect server: PREFECT_API_URL)",
+        description="Serve translate-and-publish on the config's cron `schedule` (in its "
+        "`timezone`), one run at a time, until Ctrl-C; the schedule stays active when this "
+        "stops. Needs `prefect server start` and PREFECT_API_URL=http://127.0.0.1:4200/api.",
+    )
+    serve.add_argument("--config", required=True, help="TOML config file")
+    serve.add_argument(
+        "--name", help="deployment name (default: the config file's name without .toml)"
+    )
+    serve.add_argument("--engine", help="translation engine (overrides the config)")
+    _add_runner_options(serve)
+    serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="serve the bundled demo site and run the pipeline on it")
     demo.add_argument("--engine", help="translation engine (default: the one in demo.toml)")

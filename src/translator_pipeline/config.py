@@ -442,6 +442,35 @@ class PublishSettings(_Strict):
         return _masked(options)
 
 
+DEFAULT_SCHEDULE = "*/15 * * * *"
+
+
+def _check_cron(cron: str | None) -> str | None:
+    """A 5-field cron expression that Prefect's scheduler accepts, or None (no schedule).
+
+    Checked with Prefect's own validator (croniter, vendored by Prefect), so what
+    passes here is what the Prefect server accepts.
+    """
+    if cron is None or not cron.strip():
+        return None
+    cron = " ".join(cron.split())
+    if len(cron.split()) != 5:
+        raise ValueError(
+            f"{cron!r} is not a 5-field cron expression (minute hour day month weekday), "
+            "e.g. '*/15 * * * *'"
+        )
+    if cron == DEFAULT_SCHEDULE:
+        return cron  # known good: spares importing Prefect (about a second)
+    from prefect._internal.schemas.validators import validate_cron_string
+
+    try:
+        validate_cron_string(cron)
+    except ValueError as exc:
+        hint = "expected minute hour day month weekday, e.g. '0 * * * *'"
+        raise ValueError(f"{exc}; {hint}") from None
+    return cron
+
+
 class Settings(_Strict):
     target_languages: list[LanguageCode] = Field(default_factory=lambda: ["ar", "fr", "en"])
     source_languages: list[LanguageCode] = Field(
@@ -450,6 +479,12 @@ class Settings(_Strict):
     engine: str = Field("argos", pattern=r"^[A-Za-z0-9_.-]+$")
     output_dir: Path = Path("public")
     state_path: Path = Path("state/translator-pipeline.sqlite3")
+    state_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the state database: sqlite:///path/state.sqlite3, or "
+        "postgresql://user:password@host:5432/dbname for several workers (psycopg 3); "
+        "unset: the SQLite file state_path",
+    )
     public_base_url: str | None = Field(
         None, description="where the web team serves output_dir; used for canonical/hreflang"
     )
@@ -481,6 +516,14 @@ class Settings(_Strict):
         le=10_000,
         description="published articles no longer listed by discovery re-checked per run "
         "(so a deleted original is noticed)",
+    )
+    schedule: str | None = Field(
+        DEFAULT_SCHEDULE,
+        description="cron expression of `translator-pipeline serve` and the deployments "
+        "(5 fields, e.g. '*/15 * * * *'); empty: runs only when triggered",
+    )
+    timezone: str = Field(
+        "UTC", description="IANA time zone the schedule is read in, e.g. 'Africa/Casablanca'"
     )
     sources: list[SourceSettings] = Field(min_length=1)
 
@@ -519,6 +562,47 @@ class Settings(_Strict):
         if dupes:
             raise ValueError(f"source names must be unique; repeated: {dupes}")
         return sources
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, cron: str | None) -> str | None:
+        return _check_cron(cron)
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_timezone(cls, name: str) -> str:
+        import zoneinfo
+
+        if name not in zoneinfo.available_timezones():
+            raise ValueError(
+                f"{name!r} is not an IANA time zone (e.g. 'UTC', 'Europe/Paris', 'Asia/Riyadh')"
+            )
+        return name
+
+    @field_validator("state_url")
+    @classmethod
+    def _state_url(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None
+        url = url.strip()
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+            shown = "the value" if "@" in url else repr(url)  # may hold a password
+            raise ValueError(
+                f"{shown} is not a URL: use sqlite:///path/state.sqlite3 or "
+                "postgresql://user:password@host:5432/dbname (a plain file path goes in state_path)"
+            )
+        from .state import parse_state_url  # SQLAlchemy: imported only when a URL is set
+
+        parse_state_url(url)  # ValueError: what is allowed
+        return url
+
+    @field_serializer("state_url", when_used="json")
+    def _mask_state_url(self, url: str | None) -> str | None:
+        if url is None:
+            return None
+        from .state import mask_url
+
+        return mask_url(url)
 
     @field_validator("public_base_url")
     @classmethod
@@ -656,6 +740,15 @@ def _message(err: Mapping[str, Any]) -> str:
     return msg
 
 
+def _resolved_state_url(url: str | None, base: Path) -> str | None:
+    """A relative SQLite path in ``state_url`` is relative to the config file, as paths are."""
+    if url is None:
+        return None
+    from .state import resolve_state_url
+
+    return resolve_state_url(url, base)
+
+
 def load_settings(
     path: str | os.PathLike[str],
     env: Mapping[str, str] | None = None,
@@ -729,6 +822,7 @@ def load_settings(
             "templates_dir": templates_dir,
             "output_dir": (base / settings.output_dir).resolve(),
             "state_path": (base / settings.state_path).resolve(),
+            "state_url": _resolved_state_url(settings.state_url, base),
             "argos": argos,
             "glossary": glossary,
             "config_path": path.resolve(),

@@ -253,6 +253,13 @@ class ArticleOutcome:
     # Glossary terms enforced or missed and pinned segments used, for the review report;
     # the flow moves them into RunReport.glossary_events.
     glossary_events: tuple[GlossaryEvent, ...] = ()
+    # For a published article: "new" when it had no published variant before this run,
+    # "changed" when it had (content, engine, glossary, templates or files changed).
+    change: Literal["", "new", "changed"] = ""
+    # Engine inputs for this article over all its target languages: sent to the engine
+    # (translation-memory misses) and served from the translation memory (hits).
+    segments_translated: int = 0
+    segments_from_memory: int = 0
 
 
 @dataclass
@@ -275,6 +282,10 @@ class RunReport:
     webhooks_delivered: int = 0
     webhooks_pending: int = 0  # events still queued after this run (receiver down …)
     webhook_errors: list[str] = field(default_factory=list)
+    # "<source>-<target>" → str(EngineSignature) for every pair the run may translate.
+    engine_signatures: dict[str, str] = field(default_factory=dict)
+    # Wall-clock seconds per stage of the flow (see report.STAGES), in the order run.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: OutcomeStatus) -> int:
         return sum(1 for o in self.outcomes if o.status == status)

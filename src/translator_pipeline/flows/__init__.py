@@ -1,5 +1,6 @@
 """Prefect flows: thin wrappers over :mod:`translator_pipeline.pipeline`."""
 
-from .translate_and_publish import translate_and_publish
+from .deploy import serve, translate_all_sources
+from .translate_and_publish import PipelineTaskRunner, translate_and_publish
 
-__all__ = ["translate_and_publish"]
+__all__ = ["PipelineTaskRunner", "serve", "translate_all_sources", "translate_and_publish"]

@@ -4,6 +4,11 @@ One Prefect task per source for discovery and per article for each stage,
 never per segment (a task costs milliseconds, a segment microseconds). Tasks
 return outcomes instead of raising for bad input, so one broken article never
 fails the run; the flow fails only when it could do nothing at all.
+
+Task runner: threads by default; with ``runner="dask"`` the translation tasks
+(CPU-bound, one model set per worker process) go to a Dask cluster while
+discovery, fetching and publishing stay in this process (see
+:class:`PipelineTaskRunner`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..config import Settings, load_settings
 from ..engines import Translator
-from ..errors import HTTPStatusError, PipelineError, PublishError, StateError
+from ..errors import ConfigError, HTTPStatusError, PipelineError, PublishError, StateError
 from ..fetch import Fetcher
 from ..models import Article, ArticleOutcome, Candidate, RunReport, Variant
 from ..pipeline import (
@@ -45,10 +50,130 @@ from ..render import check_templates
 from ..report import format_summary, publish_glossary_artifact, review_run_id, write_review_report
 from ..state import StateStore, utc_now
 
-__all__ = ["translate_and_publish"]
+__all__ = ["PipelineTaskRunner", "translate_and_publish"]
 
 MAX_WORKERS = 4
 TRANSLATE_TIMEOUT = 1800  # seconds for one article into one language: a stuck engine
+DASK_TASKS = frozenset({"translate-render"})  # what runner="dask" sends to the cluster
+DASK_LOCAL_WORKERS = 2  # processes of the LocalCluster started when no address is given
+DASK_CONNECT_TIMEOUT = 20  # seconds to reach a Dask scheduler given by address
+
+
+class PipelineTaskRunner(ThreadPoolTaskRunner):
+    """Threads for every task; after :meth:`use_dask`, translation tasks go to Dask.
+
+    Discovery, fetching and publishing stay in this process's threads: they share
+    the run's Fetcher (robots.txt cache, per-host politeness) and write the output
+    and the state. Translation is CPU-bound and needs the models: on Dask each
+    worker process loads them once (engines are looked up per process, never
+    passed as task parameters). Without an address, a LocalCluster of
+    ``DASK_LOCAL_WORKERS`` single-threaded processes is started at the first
+    translation (a run with nothing to translate starts none) and stopped with
+    the run.
+    """
+
+    def __init__(self, max_workers: int | None = MAX_WORKERS) -> None:
+        super().__init__(max_workers=max_workers)
+        self._dask: Any = None
+
+    def duplicate(self) -> PipelineTaskRunner:
+        return type(self)(max_workers=self._max_workers)
+
+    def use_dask(self, address: str | None = None) -> None:
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            raise PipelineError(
+                "runner 'dask' needs prefect-dask: pip install 'translator-pipeline[dask]'"
+            ) from None
+        if address:
+            dask = DaskTaskRunner(address=address, client_kwargs={"timeout": DASK_CONNECT_TIMEOUT})
+        else:
+            dask = DaskTaskRunner(
+                cluster_class="distributed.LocalCluster",
+                cluster_kwargs={
+                    "n_workers": DASK_LOCAL_WORKERS,
+                    "threads_per_worker": 1,
+                    "processes": True,
+                    "dashboard_address": None,
+                },
+            )
+        self._dask = dask.__enter__()
+        if address:  # an unreachable scheduler fails the run before anything is fetched
+            try:
+                dask.client  # noqa: B018 (connects)
+            except (OSError, TimeoutError) as exc:
+                self._close_dask(None, None, None)
+                raise PipelineError(
+                    f"cannot reach the Dask scheduler at {address}: {exc}"
+                ) from None
+
+    def submit(self, task, parameters, wait_for=None, dependencies=None):  # type: ignore[override]
+        if self._dask is not None and task.name in DASK_TASKS:
+            return self._dask.submit(task, parameters, wait_for, dependencies)
+        return super().submit(task, parameters, wait_for, dependencies)
+
+    def _close_dask(self, *exc_info: Any) -> None:
+        dask, self._dask = self._dask, None
+        if dask is not None:
+            dask.__exit__(*exc_info)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            super().__exit__(*exc_info)  # waits for the threads (they may wait on Dask)
+        finally:
+            self._close_dask(*exc_info)
+
+
+RUNNERS = ("threads", "dask")
+
+
+def _select_task_runner(runner: str, dask_address: str | None) -> None:
+    """Route this run's translation tasks as ``runner`` says (see PipelineTaskRunner).
+
+    ``runner`` is a plain ``str`` parameter, not a ``Literal``: a served flow's
+    function is pickled by value, with only the globals its body uses, so an
+    annotation naming ``Literal`` could not be resolved when Prefect validates
+    the parameters of a run.
+    """
+    if runner not in RUNNERS:
+        raise ConfigError("runner", [("runner", f"{runner!r} is not one of {list(RUNNERS)}")])
+    if runner != "dask":
+        if dask_address:
+            raise ConfigError("runner", [("dask_address", "given without runner='dask'")])
+        return
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    task_runner = context.task_runner if context else None
+    if not isinstance(task_runner, PipelineTaskRunner):
+        raise PipelineError(
+            f"runner 'dask' needs the flow's PipelineTaskRunner, not {type(task_runner).__name__}"
+        )
+    task_runner.use_dask(dask_address)
+
+
+def _only_sources(settings: Settings, names: list[str] | None) -> Settings:
+    """The settings restricted to the sources named (a fan-out child's share)."""
+    if not names:
+        return settings
+    known = [s.name for s in settings.sources]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        where = str(settings.config_path or "config")
+        raise ConfigError(
+            where, [("source_names", f"unknown source(s) {unknown}; the config has {known}")]
+        )
+    return settings.model_copy(update={"sources": [s for s in settings.sources if s.name in names]})
+
+
+def _without_sweep(publisher: Publisher) -> Publisher:
+    """The publisher, writing the manifest but removing no unlisted file: for runs
+    that share the output with others running at once (fan-out children), whose
+    files written but not yet recorded a sweep would delete. Their parent sweeps
+    once every child is done."""
+    publisher.sweep = lambda published, keep=frozenset(): []  # type: ignore[method-assign]
+    return publisher
 
 
 # One Fetcher per run and process: robots.txt cache and per-host politeness only
@@ -126,7 +251,7 @@ def translate_task(
     """One target language of one article, translated and rendered. Raises
     :class:`PipelineError`; the publish task reports it for the whole article."""
     terminology = terminology_for(settings)
-    state = StateStore(settings.state_path)
+    state = StateStore.from_settings(settings)
     [translated] = translate_article(article, [language], engine_for(settings), terminology, state)
     return render_translation(article, translated, slug, languages, settings, terminology)
 
@@ -144,7 +269,7 @@ def publish_task(settings: Settings, article: Article, variants: list[Variant]) 
         article,
         variants,
         settings,
-        StateStore(settings.state_path),
+        StateStore.from_settings(settings),
         publisher_for(settings),
         terminology_for(settings),
     )
@@ -193,21 +318,29 @@ def _result(future: PrefectFuture[Any], url: str) -> Any:
         return ArticleOutcome(url, "failed", reason=f"unexpected error: {exc!r}")
 
 
-@flow(
-    name="translate-and-publish",
-    task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),
-)
+@flow(name="translate-and-publish", task_runner=PipelineTaskRunner(max_workers=MAX_WORKERS))
 def translate_and_publish(
     config_path: str,
     engine: str | None = None,
     overrides: dict[str, Any] | None = None,
+    source_names: list[str] | None = None,
+    runner: str = "threads",
+    dask_address: str | None = None,
+    sweep: bool = True,
 ) -> RunReport:
     """Run the pipeline once over every source in the config file.
 
     ``engine`` overrides the config's engine; ``overrides`` sets other
     top-level config keys (after the file and ``TP_*`` variables).
+    ``source_names`` restricts the run to those sources (one fan-out child).
+    ``runner="dask"`` sends the translation tasks to the Dask scheduler at
+    ``dask_address`` (``tcp://host:8786``), or to a LocalCluster of 2 processes.
+    ``sweep=False`` leaves unlisted files alone (runs sharing the output at once).
     """
-    settings = load_settings(config_path, engine=engine, **(overrides or {}))
+    settings = _only_sources(
+        load_settings(config_path, engine=engine, **(overrides or {})), source_names
+    )
+    _select_task_runner(runner, dask_address)
     report = RunReport(
         started_at=utc_now(), engine=settings.engine, output_dir=str(settings.output_dir)
     )
@@ -217,8 +350,10 @@ def translate_and_publish(
     terminology = terminology_for(settings)
     report.glossary_version = terminology.version
     check_templates(settings)  # and a broken page template, naming file and line
-    state = StateStore(settings.state_path)
+    state = StateStore.from_settings(settings)
     publisher = publisher_for(settings)
+    if not sweep:
+        publisher = _without_sweep(publisher)
     publisher.check()  # and an unreachable bucket or unwritable directory
     report.output_dir = publisher.url_for()
 
