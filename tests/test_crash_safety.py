@@ -106,14 +106,12 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def config_for(tmp_path: Path, base_url: str) -> Path:
-    config = write_config(tmp_path, base_url)
-    config.write_text(
-        'public_base_url = "https://www.example.org/t/"\n'
-        + config.read_text("utf-8")
-        + '\n[[webhooks]]\nurl = "http://127.0.0.1:9/hook"\nsecret = "crash-safety-secret-01"\n',
-        encoding="utf-8",
+    return write_config(
+        tmp_path,
+        base_url,
+        top='public_base_url = "https://www.example.org/t/"',
+        tables='[[webhooks]]\nurl = "http://127.0.0.1:9/hook"\nsecret = "crash-safety-secret-01"',
     )
-    return config
 
 
 @pytest.fixture

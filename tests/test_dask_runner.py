@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_flow_e2e import write_config as write_site_config
 from translator_pipeline.flows import translate_and_publish
 from translator_pipeline.flows.translate_and_publish import DASK_TASKS
 
@@ -19,35 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_config(directory: Path, base_url: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    config = directory / "site.toml"
-    config.write_text(
-        f"""
-target_languages = ["ar", "fr", "en"]
-engine = "pseudo"
-output_dir = "out"
-state_path = "state/tp.sqlite3"
-public_base_url = "https://www.example.org/translations/"
-
-[glossary]
-path = "{ROOT / "glossaries" / "institutional.csv"}"
-segments = "{ROOT / "glossaries" / "segments.csv"}"
-
-[[sources]]
-name = "demo"
-start_urls = ["{base_url}index.html"]
-link_selector = "ul.news-list a.news-link"
-title_selector = "h1.article-title"
-body_selector = "div.article-body"
-date_selector = "time.article-date"
-remove_selectors = [".share-buttons"]
-
-[fetch]
-host_delay = 0
-""",
-        encoding="utf-8",
+    glossary = ROOT / "glossaries"
+    return write_site_config(
+        directory,
+        base_url,
+        top='public_base_url = "https://www.example.org/translations/"',
+        tables=f'[glossary]\npath = "{glossary / "institutional.csv"}"\n'
+        f'segments = "{glossary / "segments.csv"}"',
     )
-    return config
 
 
 # Publication times are the only run-dependent bytes: the manifest's published_at,

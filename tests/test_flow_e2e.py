@@ -19,7 +19,9 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 TARGETS = ("ar", "fr", "en")
 
 
-def write_config(tmp_path: Path, base_url: str) -> Path:
+def write_config(tmp_path: Path, base_url: str, top: str = "", tables: str = "") -> Path:
+    """The demo site's config for tests; ``top`` adds top-level keys, ``tables`` tables."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     config = tmp_path / "site.toml"
     config.write_text(
         f"""
@@ -27,6 +29,7 @@ target_languages = ["ar", "fr", "en"]
 engine = "pseudo"
 output_dir = "out"
 state_path = "state/tp.sqlite3"
+{top}
 
 [[sources]]
 name = "demo"
@@ -39,6 +42,7 @@ remove_selectors = [".share-buttons"]
 
 [fetch]
 host_delay = 0
+{tables}
 """,
         encoding="utf-8",
     )

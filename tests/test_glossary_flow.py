@@ -38,12 +38,8 @@ def write_glossary(path: Path, rows) -> None:
 
 
 def glossary_config(tmp_path: Path, base_url: str) -> Path:
-    config = write_config(tmp_path, base_url)
     write_glossary(tmp_path / "glossary.csv", ROWS)
-    config.write_text(
-        config.read_text("utf-8") + '\n[glossary]\npath = "glossary.csv"\n', encoding="utf-8"
-    )
-    return config
+    return write_config(tmp_path, base_url, tables='[glossary]\npath = "glossary.csv"')
 
 
 def variant_text(out: Path, name: str, lang: str) -> str:

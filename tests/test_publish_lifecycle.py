@@ -19,16 +19,12 @@ GONE = "rencontre-jeunes-chercheurs.html"
 
 
 def config_with_webhook(tmp_path: Path, base_url: str, hook_url: str) -> Path:
-    config = write_config(tmp_path, base_url)
-    text = config.read_text("utf-8").replace(
-        'state_path = "state/tp.sqlite3"',
-        'state_path = "state/tp.sqlite3"\n'
-        'public_base_url = "https://www.example.org/translations/"\n'
-        "withdraw_after = 2",
+    return write_config(
+        tmp_path,
+        base_url,
+        top='public_base_url = "https://www.example.org/translations/"\nwithdraw_after = 2',
+        tables=f'[[webhooks]]\nurl = "{hook_url}"\nsecret = "{SECRET}"\nbackoff = 0',
     )
-    text += f'\n[[webhooks]]\nurl = "{hook_url}"\nsecret = "{SECRET}"\nbackoff = 0\n'
-    config.write_text(text, encoding="utf-8")
-    return config
 
 
 def manifest_urls(out: Path) -> set[str]:

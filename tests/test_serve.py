@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.prefect_server import BIN, Process, clean_env, free_port
+from tests.test_flow_e2e import write_config as write_site_config
 from translator_pipeline.config import load_settings
 from translator_pipeline.errors import ConfigError
 
@@ -22,30 +23,7 @@ CLI = str(BIN / "translator-pipeline")
 
 
 def write_config(directory: Path, base_url: str, extra: str = "") -> Path:
-    config = directory / "site.toml"
-    config.write_text(
-        f"""
-target_languages = ["ar", "fr", "en"]
-engine = "pseudo"
-output_dir = "out"
-state_path = "state/tp.sqlite3"
-{extra}
-
-[[sources]]
-name = "demo"
-start_urls = ["{base_url}index.html"]
-link_selector = "ul.news-list a.news-link"
-title_selector = "h1.article-title"
-body_selector = "div.article-body"
-date_selector = "time.article-date"
-remove_selectors = [".share-buttons"]
-
-[fetch]
-host_delay = 0
-""",
-        encoding="utf-8",
-    )
-    return config
+    return write_site_config(directory, base_url, top=extra)
 
 
 # --- the schedule in the config -----------------------------------------------------

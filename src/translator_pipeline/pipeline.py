@@ -28,7 +28,7 @@ from .manifest import variant_entry
 from .models import Article, ArticleOutcome, Candidate, Variant
 from .pinned import PinnedSegments, load_pinned
 from .publish import Publisher, slug_from_url
-from .render import render_fingerprint, render_variant, variant_url
+from .render import render_fingerprint, render_variant
 from .state import (
     EventFactory,
     PublishedVariant,
@@ -61,7 +61,6 @@ __all__ = [
     "missing_pairs",
     "note_gone",
     "plan_languages",
-    "public_url",
     "publish_article",
     "publish_manifest",
     "publish_variants",
@@ -374,11 +373,6 @@ def publish_manifest(state: StateStore, publisher: Publisher, settings: Settings
 
 
 # --- webhooks and withdrawal ----------------------------------------------------------
-
-
-def public_url(settings: Settings, path: str) -> str | None:
-    """Where the web team serves a published file (None without ``public_base_url``)."""
-    return variant_url(settings, path)
 
 
 def event_factory(settings: Settings, article: Mapping[str, object]) -> EventFactory | None:

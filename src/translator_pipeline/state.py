@@ -47,7 +47,7 @@ import time
 import uuid
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -982,7 +982,7 @@ class StateStore:
 
     @_retrying
     def remember_glossary_inputs(
-        self, url: str, texts: list[tuple[str, str]] | None, version: str
+        self, url: str, texts: Sequence[tuple[str, str]] | None, version: str
     ) -> None:
         """Store the texts (None: keep those stored) and the glossary version checked."""
         values: dict[str, Any] = {"glossary_version": version}

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape as html_escape
 from html import unescape
 
@@ -182,16 +183,19 @@ _RUN_SEPARATOR = "\x00"
 _PINNED_PREFIX = "pin:"
 
 
-def glossary_texts(article: Article) -> list[tuple[str, str]]:
+@lru_cache(maxsize=64)
+def glossary_texts(article: Article) -> tuple[tuple[str, str], ...]:
     """What the glossary and pinned segments are matched against in ``article``, as
     (language, text) pairs: enough to tell, without the page, whether a glossary
-    edit concerns it (see :func:`terminology_fingerprint`)."""
+    edit concerns it (see :func:`terminology_fingerprint`).
+
+    Cached: planning, rendering each language and publishing all ask for it."""
     out: list[tuple[str, str]] = []
     for job in _jobs(article, segment_body(article.body_html)):
         runs = [str(v) for k, v in job.segment.tokens if k == "text"]
         out.append((job.source, _RUN_SEPARATOR.join(runs)))
         out.append((_PINNED_PREFIX + job.source, job.source_text))
-    return out
+    return tuple(out)
 
 
 def terminology_fingerprint(texts: Iterable[tuple[str, str]], terminology: Terminology) -> str:
