@@ -49,6 +49,8 @@ def comparable(out: Path) -> dict[str, object]:
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         rel = path.relative_to(out).as_posix()
         data = path.read_bytes()
+        if rel == "run-report.json":  # what the run did, with its times: compared apart
+            continue
         if rel == "manifest.json":
             manifest = json.loads(data)
             # Articles come in order of first sight (a time to the second, then URL).
@@ -92,6 +94,16 @@ def test_dask_local_cluster_output_is_byte_identical_to_threads(site_server, tmp
     # publishing stay in the flow's process).
     assert len(submitted) == 8
     assert set(submitted) == set(DASK_TASKS)
+
+    # Both runs did the same work: same articles, same engine inputs (which of two
+    # articles being translated at once sends a text they share is a matter of timing).
+    reports = [
+        json.loads((tmp_path / run / "out" / "run-report.json").read_bytes())
+        for run in ("threads", "dask")
+    ]
+    assert reports[0]["counts"] == reports[1]["counts"]
+    inputs = [r["segments"]["translated"] + r["segments"]["from_memory"] for r in reports]
+    assert inputs[0] == inputs[1] > 0
 
     expected = comparable(tmp_path / "threads" / "out")
     got = comparable(tmp_path / "dask" / "out")

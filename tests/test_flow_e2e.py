@@ -13,6 +13,7 @@ from translator_pipeline.config import DEFAULT_DISCLAIMERS
 from translator_pipeline.engines.pseudo import PseudoTranslator
 from translator_pipeline.flows import translate_and_publish
 from translator_pipeline.manifest import MANIFEST_SCHEMA_VERSION
+from translator_pipeline.report import RUN_REPORT_NAME, STAGES
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -49,11 +50,13 @@ host_delay = 0
     return config
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
+def snapshot(root: Path, *, with_report: bool = False) -> dict[str, tuple[int, bytes]]:
+    """Every published file with its mtime and bytes; without ``run-report.json``
+    unless asked (each run writes its own: it is the one file a re-run changes)."""
     return {
         str(p.relative_to(root)): (p.stat().st_mtime_ns, p.read_bytes())
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and (with_report or p.name != RUN_REPORT_NAME)
     }
 
 
@@ -122,12 +125,31 @@ def test_flow_publishes_every_variant_and_a_second_run_is_a_no_op(site_server, t
         "journee-langue-arabe.html": "fr",
     }
 
+    # The run report: every article new, and every engine input counted once.
+    first = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    assert first["counts"]["new"] == first["counts"]["published"] == 4
+    assert first["segments"]["translated"] > 0
+    assert first["segments"]["translated"] == sum(
+        a["segments_translated"] for a in first["articles"]
+    )
+    assert all(a["change"] == "new" and a["segments_translated"] for a in first["articles"])
+    assert list(first["stage_seconds"]) == list(STAGES)
+    assert set(first["engine"]["signatures"]) == {
+        f"{s}-{t}" for s in TARGETS for t in TARGETS if s != t
+    }
+
     before = snapshot(out)
+    before_report = (out / RUN_REPORT_NAME).read_bytes()
     first_run_requests = len(site_server.requests)
     again = translate_and_publish(config_path=str(config))
     assert again.count("unchanged") == 4
     assert again.count("published") == 0
-    assert snapshot(out) == before  # nothing rewritten, not even the manifest
+    # Nothing rewritten, not even the manifest; only the run's own report is new.
+    assert snapshot(out) == before
+    assert (out / RUN_REPORT_NAME).read_bytes() != before_report
+    second = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    assert second["counts"]["unchanged"] == 4
+    assert second["segments"] == {"translated": 0, "from_memory": 0, "memory_rate": None}
     # The re-run sent the remembered ETags back and the server answered 304.
     rerun = [r for r in site_server.requests[first_run_requests:] if "/articles/" in r.path]
     assert len(rerun) == 4
@@ -172,7 +194,14 @@ def test_changed_article_is_republished_and_bad_pages_are_skipped(site_server, t
 
     report = translate_and_publish(config_path=str(config))
     by_name = {Path(o.url).name: o for o in report.outcomes}
-    assert by_name["icesco-alecso-partnership-meeting.html"].status == "published"
+    edited = by_name["icesco-alecso-partnership-meeting.html"]
+    assert edited.status == "published"
+    assert edited.change == "changed"
+    # Only the added paragraph went to the engine, once per target language (ar, fr);
+    # everything else came from the translation memory.
+    assert edited.segments_translated == 2
+    assert edited.segments_from_memory > 0
+    assert json.loads((out / "run-report.json").read_text("utf-8"))["segments"]["translated"] == 2
     assert {
         by_name[n].status
         for n in (

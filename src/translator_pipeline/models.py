@@ -197,6 +197,9 @@ class Variant:
     pseudo: bool = False
     fallbacks: int = 0  # blocks whose inline markup had to be rebuilt piecewise
     glossary_events: tuple[GlossaryEvent, ...] = ()  # for the review report, not published
+    # Engine inputs: translated by the engine for this variant / served from the memory.
+    segments_translated: int = 0
+    segments_from_memory: int = 0
 
     @property
     def checksum(self) -> str:

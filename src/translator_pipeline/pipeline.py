@@ -54,6 +54,7 @@ __all__ = [
     "detect_language",
     "discover",
     "engine_for",
+    "engine_signatures",
     "event_factory",
     "fetch_and_extract",
     "fetch_candidate",
@@ -302,7 +303,12 @@ def render_translation(
     variant = render_variant(
         article, translated, slug, languages, settings, glossary_version=fingerprint
     )
-    return replace(variant, glossary_events=translated.glossary_events)
+    return replace(
+        variant,
+        glossary_events=translated.glossary_events,
+        segments_translated=translated.segments_translated,
+        segments_from_memory=translated.segments_from_memory,
+    )
 
 
 def publish_variants(
@@ -318,6 +324,7 @@ def publish_variants(
     texts = glossary_texts(article)
     fingerprint = terminology_fingerprint(texts, terminology)
     slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
+    change = "changed" if state.variants(article.url) else "new"
     written = []
     for variant in variants:
         page, fragment = publisher.publish_variant(variant)
@@ -346,6 +353,9 @@ def publish_variants(
         languages=tuple(v.language for v in variants),
         source_language=article.language,
         glossary_events=events,
+        change=change,
+        segments_translated=sum(v.segments_translated for v in variants),
+        segments_from_memory=sum(v.segments_from_memory for v in variants),
     )
 
 
@@ -460,3 +470,13 @@ def check_engine(settings: Settings, engine: Translator) -> None:
             else ""
         )
         raise EngineError(f"engine {engine.name!r} cannot translate {', '.join(missing)}{fix}")
+
+
+def engine_signatures(settings: Settings, engine: Translator) -> dict[str, str]:
+    """``"<source>-<target>"`` → the engine's signature, for every pair the run may use."""
+    return {
+        f"{src}-{tgt}": str(engine.signature(src, tgt))
+        for src in settings.translate_from
+        for tgt in settings.target_languages
+        if src != tgt and engine.supports(src, tgt)
+    }

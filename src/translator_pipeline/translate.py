@@ -69,6 +69,11 @@ class TranslatedArticle:
     kept_blocks: int = 0  # blocks already in the target language, kept as written
     description: str | None = None  # the page's meta description, translated
     glossary_events: tuple[GlossaryEvent, ...] = ()  # terms enforced or missed, pinned segments
+    # Engine inputs of this translation: sent to the engine because this article was
+    # the first of the call to need them and the memory did not have them, and the rest
+    # (served from the translation memory, or translated for an earlier article).
+    segments_translated: int = 0
+    segments_from_memory: int = 0
 
 
 class _Batch:
@@ -84,12 +89,23 @@ class _Batch:
         self.glossary: dict[str, str] = {}
         self.results: list[str] = []
         self.users: set[str] = set()  # article URLs that need this batch
+        self.owner: list[str] = []  # per text: the first article that needed it
+        self.used: dict[str, set[int]] = defaultdict(set)  # article URL → its texts
+        self.sent: set[int] = set()  # texts given to the engine (not in the memory)
 
     def add(self, text: str, url: str, glossary: str = "") -> None:
         if text not in self.index:
             self.index[text] = len(self.index)
             self.glossary[text] = glossary
+            self.owner.append(url)
         self.users.add(url)
+        self.used[url].add(self.index[text])
+
+    def tally(self, url: str) -> tuple[int, int]:
+        """(sent to the engine on ``url``'s account, served otherwise) of its texts here."""
+        mine = self.used.get(url, set())
+        sent = sum(1 for i in mine if i in self.sent and self.owner[i] == url)
+        return sent, len(mine) - sent
 
     def run(
         self, engine: Translator, source: str, target: str, memory: TranslationMemory | None
@@ -101,6 +117,7 @@ class _Batch:
         keys = [memory_key(signature, source, target, self.glossary[t], t) for t in texts]
         known = memory.lookup(keys) if memory is not None else {}
         todo = [i for i, key in enumerate(keys) if key not in known]
+        self.sent = set(todo)
         fresh = engine.translate_batch([texts[i] for i in todo], source, target) if todo else []
         if len(fresh) != len(todo):
             raise EngineError(
@@ -370,6 +387,12 @@ def translate_articles(
             events = tuple(e for p in items for e in _events(p, batches.get(p.pair)))
             body = {k: v for k, v in out.items() if isinstance(k, int)}
             description = out.get(_DESCRIPTION)
+            tallies = [
+                b.tally(article.url)
+                for group in (batches, retry)
+                for (_src, tgt), b in group.items()
+                if tgt == target
+            ]
             variants.append(
                 TranslatedArticle(
                     article_url=article.url,
@@ -391,6 +414,8 @@ def translate_articles(
                     signature=str(engine.signature(src, target)),
                     pseudo=engine.pseudo,
                     fallbacks=fallbacks[(article.url, target)],
+                    segments_translated=sum(t[0] for t in tallies),
+                    segments_from_memory=sum(t[1] for t in tallies),
                     kept_blocks=sum(1 for lang in seg_langs.values() if lang == target),
                     description=unescape(description)
                     if description is not None

@@ -1,9 +1,13 @@
 """The scheduled job: discover → fetch/extract/detect → translate → publish.
 
-One Prefect task per source for discovery and per article for each stage,
-never per segment (a task costs milliseconds, a segment microseconds). Tasks
-return outcomes instead of raising for bad input, so one broken article never
-fails the run; the flow fails only when it could do nothing at all.
+One Prefect task per source for discovery; then per chunk of articles (see
+:data:`CHUNK_SIZE`, :func:`chunked`) one fetch-extract-detect task, one
+translate-render task per target language and one publish task, never one per
+segment or per article (a task costs tens of milliseconds, a 304 one or two).
+Inside a task every article is handled on its own: a bad page becomes that
+article's outcome, never the chunk's, so one broken article never fails the
+run; the flow fails only when it could do nothing at all. Fetched chunks go on
+to translation while later chunks are still being fetched.
 
 Task runner: threads by default; with ``runner="dask"`` the translation tasks
 (CPU-bound, one model set per worker process) go to a Dask cluster while
@@ -13,10 +17,14 @@ discovery, fetching and publishing stay in this process (see
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -36,6 +44,7 @@ from ..pipeline import (
     detect_language,
     discover,
     engine_for,
+    engine_signatures,
     fetch_candidate,
     note_gone,
     plan_languages,
@@ -43,17 +52,33 @@ from ..pipeline import (
     publish_variants,
     render_translation,
     terminology_for,
-    translate_article,
 )
+from ..progress import current_progress
 from ..publish import Publisher, publisher_for, slug_from_url
 from ..render import check_templates
-from ..report import format_summary, publish_glossary_artifact, review_run_id, write_review_report
-from ..state import StateStore, utc_now
+from ..report import (
+    RUN_REPORT_NAME,
+    format_summary,
+    publish_glossary_artifact,
+    publish_run_artifacts,
+    review_run_id,
+    run_report_bytes,
+    timed_stage,
+    write_review_report,
+)
+from ..state import StateStore, TranslationMemory, utc_now
+from ..translate import Terminology, translate_articles
 
-__all__ = ["PipelineTaskRunner", "translate_and_publish"]
+__all__ = ["PipelineTaskRunner", "chunked", "translate_and_publish"]
 
+T = TypeVar("T")
 MAX_WORKERS = 4
-TRANSLATE_TIMEOUT = 1800  # seconds for one article into one language: a stuck engine
+# Articles per fetch, translate and publish task. A task costs Prefect tens of
+# milliseconds (more with a server recording it), a 304 a millisecond or two: one
+# task per article would cost more than the work on a re-run. Chunks keep a
+# 500-article run to ~100 tasks; per-article outcomes are in the run report.
+CHUNK_SIZE = 25
+PUBLISH_RETRY_DELAYS = (2, 10)  # seconds before each new attempt after a storage error
 DASK_TASKS = frozenset({"translate-render"})  # what runner="dask" sends to the cluster
 DASK_LOCAL_WORKERS = 2  # processes of the LocalCluster started when no address is given
 DASK_CONNECT_TIMEOUT = 20  # seconds to reach a Dask scheduler given by address
@@ -202,36 +227,55 @@ def discover_task(settings: Settings, source_name: str, run_key: str) -> Discove
     return discover(settings.source(source_name), _fetcher(settings, run_key))
 
 
-@task(name="fetch-extract", cache_policy=NO_CACHE)
+def chunked(
+    items: Sequence[T], workers: int = MAX_WORKERS, size: int = CHUNK_SIZE
+) -> list[list[T]]:
+    """``items`` in order, split into chunks of at most ``size``, but into at least
+    ``workers`` chunks when there are that many items (a small run still runs in
+    parallel). Chunk sizes differ by at most one."""
+    if not items:
+        return []
+    count = max(min(len(items), workers), math.ceil(len(items) / size))
+    per, extra = divmod(len(items), count)
+    out, start = [], 0
+    for i in range(count):
+        end = start + per + (1 if i < extra else 0)
+        out.append(list(items[start:end]))
+        start = end
+    return out
+
+
+@task(name="fetch-extract-detect", cache_policy=NO_CACHE)
 def fetch_task(
-    settings: Settings,
-    candidate: Candidate,
-    run_key: str,
-    validators: tuple[str | None, str | None] = (None, None),
-) -> Article | ArticleOutcome:
-    """The extracted article, ``unchanged`` on a 304, or why it is skipped.
+    settings: Settings, candidates: list[Candidate], run_key: str
+) -> list[Article | ArticleOutcome]:
+    """Per candidate, in order: the extracted article with its languages detected,
+    ``unchanged`` on a 304, or why it is skipped.
 
-    No Prefect retries: the fetcher retries what is worth retrying (timeouts,
-    429, 5xx) itself, politely, and reports the rest.
+    The request is conditional (ETag/Last-Modified) only when everything published
+    from the URL is current, so a 304 means there is nothing to do. No Prefect
+    retries: the fetcher retries what is worth retrying (timeouts, 429, 5xx)
+    itself, politely, and reports the rest.
     """
-    try:
-        result = fetch_candidate(
-            candidate, settings.source(candidate.source), _fetcher(settings, run_key), *validators
-        )
-    except PipelineError as exc:
-        return _skipped(candidate.url, exc)
-    return result
-
-
-@task(name="detect-language", cache_policy=NO_CACHE)
-def detect_task(settings: Settings, fetched: Article | ArticleOutcome) -> Article | ArticleOutcome:
-    """The article with its and its blocks' languages, or why it is skipped."""
-    if isinstance(fetched, ArticleOutcome):
-        return fetched
-    try:
-        return detect_language(fetched, settings)
-    except PipelineError as exc:
-        return _skipped(fetched.url, exc)
+    engine = engine_for(settings)
+    state = StateStore.from_settings(settings)
+    publisher = publisher_for(settings)
+    fetcher = _fetcher(settings, run_key)
+    results: list[Article | ArticleOutcome] = []
+    for candidate in candidates:
+        try:
+            validators = conditional_validators(candidate.url, settings, engine, state, publisher)
+            result = fetch_candidate(
+                candidate, settings.source(candidate.source), fetcher, *validators
+            )
+            if isinstance(result, Article):
+                result = detect_language(result, settings)
+        except PipelineError as exc:
+            result = _skipped(candidate.url, exc)
+        except Exception as exc:  # a bug on one page must not cost the others theirs
+            result = _failed(candidate.url, exc)
+        results.append(result)
+    return results
 
 
 def _skipped(url: str, exc: PipelineError) -> ArticleOutcome:
@@ -244,45 +288,120 @@ def _skipped(url: str, exc: PipelineError) -> ArticleOutcome:
     )
 
 
-@task(name="translate-render", cache_policy=NO_CACHE, timeout_seconds=TRANSLATE_TIMEOUT)
+def _failed(url: str, exc: BaseException, language: str | None = None) -> ArticleOutcome:
+    if isinstance(exc, PipelineError):
+        get_run_logger().error("failed %s: %s", url, exc.message)
+        reason = f"{type(exc).__name__}: {exc.message}"
+    else:
+        get_run_logger().error("failed %s: unexpected error %r", url, exc)
+        reason = f"unexpected error: {exc!r}"
+    return ArticleOutcome(url, "failed", reason=reason, source_language=language)
+
+
+@task(name="translate-render", cache_policy=NO_CACHE)
 def translate_task(
-    settings: Settings, article: Article, language: str, languages: list[str], slug: str
-) -> Variant:
-    """One target language of one article, translated and rendered. Raises
-    :class:`PipelineError`; the publish task reports it for the whole article."""
+    settings: Settings, work: list[tuple[Article, str, list[str]]], language: str
+) -> list[Variant | ArticleOutcome]:
+    """Articles ``(article, slug, all its target languages)`` translated into
+    ``language`` in one engine call per language pair, and rendered; per article, in
+    order, its variant or why it failed.
+
+    The engine and models are looked up in the process that runs the task (a Dask
+    worker loads them once). When a call fails and the chunk had several
+    articles, each is tried again alone, so one page the engine chokes on does not
+    fail the others.
+    """
     terminology = terminology_for(settings)
+    engine = engine_for(settings)
+    memory = TranslationMemory(StateStore.from_settings(settings))
+    articles = [article for article, _, _ in work]
+
+    def translate(batch: list[Article]) -> dict[str, Any]:
+        return translate_articles(batch, [language], engine, terminology=terminology, memory=memory)
+
+    results = translate(articles)
+    failed = [a for a in articles if isinstance(results[a.url], PipelineError)]
+    if failed and len(articles) > 1:
+        for article in failed:
+            results.update(translate([article]))
+    out: list[Variant | ArticleOutcome] = []
+    for article, slug, languages in work:
+        result = results[article.url]
+        try:
+            if isinstance(result, PipelineError):
+                result.url = result.url or article.url
+                raise result
+            [translated] = result
+            out.append(
+                render_translation(article, translated, slug, languages, settings, terminology)
+            )
+        except Exception as exc:
+            out.append(_failed(article.url, exc, article.language))
+    return out
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(
+    settings: Settings,
+    articles: list[Article],
+    translations: list[list[Variant | ArticleOutcome]],
+) -> list[ArticleOutcome]:
+    """Write each article's variants and record them, article by article.
+
+    ``translations`` holds the translate tasks' results, one list per target
+    language; an article whose translation failed in any language is not published
+    and keeps that cause. Storage errors are retried with backoff
+    (``PUBLISH_RETRY_DELAYS``), per article.
+    """
     state = StateStore.from_settings(settings)
-    [translated] = translate_article(article, [language], engine_for(settings), terminology, state)
-    return render_translation(article, translated, slug, languages, settings, terminology)
+    publisher = publisher_for(settings)
+    terminology = terminology_for(settings)
+    order = {lang: i for i, lang in enumerate(settings.target_languages)}
+    results: dict[str, list[Variant | ArticleOutcome]] = defaultdict(list)
+    for per_language in translations:
+        for r in per_language:
+            results[r.article_url if isinstance(r, Variant) else r.url].append(r)
+    outcomes = []
+    for article in articles:
+        mine = results[article.url]
+        failure = next((r for r in mine if isinstance(r, ArticleOutcome)), None)
+        if failure is not None:
+            outcomes.append(failure)
+            continue
+        variants = sorted(
+            (r for r in mine if isinstance(r, Variant)), key=lambda v: order.get(v.language, 0)
+        )
+        try:
+            outcomes.append(
+                _publish_with_retries(article, variants, settings, state, publisher, terminology)
+            )
+        except Exception as exc:
+            outcomes.append(_failed(article.url, exc, article.language))
+    return outcomes
 
 
-@task(
-    name="publish",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=[2, 10],
-    retry_condition_fn=lambda task, run, state: _is_io_error(state),
-)
-def publish_task(settings: Settings, article: Article, variants: list[Variant]) -> ArticleOutcome:
-    """Write the article's variants and record them; retried on storage errors only."""
-    return publish_variants(
-        article,
-        variants,
-        settings,
-        StateStore.from_settings(settings),
-        publisher_for(settings),
-        terminology_for(settings),
-    )
-
-
-def _is_io_error(state: Any) -> bool:
-    try:
-        state.result()
-    except (PublishError, StateError):
-        return True
-    except Exception:
-        return False
-    return False
+def _publish_with_retries(
+    article: Article,
+    variants: list[Variant],
+    settings: Settings,
+    state: StateStore,
+    publisher: Publisher,
+    terminology: Terminology,
+) -> ArticleOutcome:
+    """publish_variants, tried again after each delay of ``PUBLISH_RETRY_DELAYS`` while
+    it fails on storage (a full disk, a bucket or database briefly away). Writing is
+    idempotent: a retry rewrites what the failed attempt may have written."""
+    for delay in (*PUBLISH_RETRY_DELAYS, None):
+        try:
+            return publish_variants(article, variants, settings, state, publisher, terminology)
+        except (PublishError, StateError) as exc:
+            if delay is None:
+                raise
+            get_run_logger().warning(
+                "publishing %s failed (%s); retrying in %ss", article.url, exc.message, delay
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def _review(settings: Settings, report: RunReport) -> None:
@@ -307,15 +426,13 @@ def _review(settings: Settings, report: RunReport) -> None:
     publish_glossary_artifact(report.glossary_events, review)
 
 
-def _result(future: PrefectFuture[Any], url: str) -> Any:
-    """A task's result, or a failed outcome if the task itself crashed."""
+def _crash(future: PrefectFuture[Any]) -> Exception | None:
+    """Why a task ended without a result (a timeout, a bug), or None when it has one."""
     try:
-        return future.result()
-    except PipelineError as exc:
-        get_run_logger().error("failed %s: %s", url, exc)
-        return ArticleOutcome(url, "failed", reason=f"{type(exc).__name__}: {exc.message}")
-    except Exception as exc:  # a bug in one article must not end the run
-        return ArticleOutcome(url, "failed", reason=f"unexpected error: {exc!r}")
+        future.result()
+    except Exception as exc:  # reported per article by the caller
+        return exc
+    return None
 
 
 @flow(name="translate-and-publish", task_runner=PipelineTaskRunner(max_workers=MAX_WORKERS))
@@ -346,6 +463,7 @@ def translate_and_publish(
     )
     engine_obj = engine_for(settings)
     check_engine(settings, engine_obj)  # a missing model fails the run before any fetch
+    report.engine_signatures = engine_signatures(settings, engine_obj)
     # So does a glossary with errors: GlossaryError names every one of them.
     terminology = terminology_for(settings)
     report.glossary_version = terminology.version
@@ -357,9 +475,13 @@ def translate_and_publish(
     publisher.check()  # and an unreachable bucket or unwritable directory
     report.output_dir = publisher.url_for()
 
+    # A fan-out child reports on its share of the sources in a file of its own.
+    report_name = RUN_REPORT_NAME
+    if source_names:
+        report_name = f"run-report-{slug_from_url('/' + '-'.join(sorted(source_names)))}.json"
     run_key = uuid.uuid4().hex
     try:
-        return _run(settings, engine_obj, state, publisher, report, run_key)
+        return _run(settings, engine_obj, state, publisher, report, run_key, report_name)
     finally:
         _close_fetcher(run_key)
 
@@ -371,7 +493,106 @@ def _run(
     publisher: Publisher,
     report: RunReport,
     run_key: str,
+    report_name: str,
 ) -> RunReport:
+    logger = get_run_logger()
+    progress = current_progress()
+    with timed_stage(report, "discover"):
+        progress.stage("discover", len(settings.sources))
+        candidates = _discover(settings, state, report, run_key)
+        progress.advance("discover", len(settings.sources))
+
+    # Fetch in chunks; each chunk's articles to translate go to the translate and
+    # publish tasks as soon as it is in, while later chunks are still fetching.
+    with timed_stage(report, "fetch"):
+        progress.stage("fetch", len(candidates))
+        batches = [
+            (batch, fetch_task.submit(settings, batch, run_key)) for batch in chunked(candidates)
+        ]
+        seen_final: set[str] = set()
+        gone: list[tuple[Candidate, ArticleOutcome]] = []
+        reachable: set[str] = set()  # sources with at least one article that answered
+        pending: list[tuple[list[Article], list[PrefectFuture[Any]], PrefectFuture[Any]]] = []
+        planned = 0
+        for batch, future in batches:
+            crash = _crash(future)
+            results = future.result() if crash is None else [_failed(c.url, crash) for c in batch]
+            work: list[tuple[Article, str, list[str]]] = []
+            for candidate, result in zip(batch, results, strict=True):
+                if isinstance(result, ArticleOutcome) and result.http_status in (404, 410):
+                    gone.append((candidate, result))
+                    continue
+                if not isinstance(result, ArticleOutcome) or result.status == "unchanged":
+                    reachable.add(candidate.source)
+                    state.note_present(candidate.url)
+                if isinstance(result, ArticleOutcome):
+                    report.outcomes.append(result)
+                    continue
+                if result.url in seen_final:  # two links redirected to one article
+                    continue
+                seen_final.add(result.url)
+                languages = plan_languages(result, settings, engine_obj, state, publisher)
+                if not languages:
+                    state.remember_validators(result.url, result.etag, result.last_modified)
+                    report.outcomes.append(
+                        ArticleOutcome(result.url, "unchanged", source_language=result.language)
+                    )
+                    continue
+                slug = state.slug_for(result.url, result.source, slug_from_url(result.url))
+                work.append((result, slug, languages))
+            progress.advance("fetch", len(batch))
+            for part in chunked(work, workers=1):
+                pending.append(_submit_translation(settings, part))
+                planned += len(part)
+        state.mark_checked([c.url for c in candidates])
+
+    with timed_stage(report, "translate"):
+        progress.stage("translate", planned)
+        for articles, translations, _ in pending:
+            for future in translations:
+                future.wait()
+            progress.advance("translate", len(articles))
+    with timed_stage(report, "publish"):
+        progress.stage("publish", planned)
+        for articles, translations, future in pending:
+            crash = next(filter(None, map(_crash, translations)), None) or _crash(future)
+            if crash is None:
+                outcomes = future.result()
+            else:  # a translate task timed out or crashed: its chunk is not published
+                outcomes = [_failed(a.url, crash, a.language) for a in articles]
+            for outcome in outcomes:
+                report.glossary_events.extend(outcome.glossary_events)
+                report.outcomes.append(replace(outcome, glossary_events=()))
+            progress.advance("publish", len(articles))
+        _withdraw(gone, reachable, settings, state, publisher, report)
+
+    with timed_stage(report, "manifest"):
+        publish_manifest(state, publisher, settings)
+    with timed_stage(report, "review"):
+        _review(settings, report)
+    with timed_stage(report, "webhooks"):
+        # After the manifest, so a receiver that reads it finds what the events announce.
+        delivery = deliver_events(settings, state)
+    report.webhooks_delivered = delivery.delivered
+    report.webhooks_pending = delivery.pending
+    report.webhook_errors = delivery.errors
+    progress.done()
+    report.finished_at = utc_now()
+    _write_run_report(report, publisher, report_name)
+    logger.info(format_summary(report))
+    if report.nothing_done:
+        raise RuntimeError(
+            "nothing could be done in this run: every source or article failed\n"
+            + format_summary(report)
+        )
+    return report
+
+
+def _discover(
+    settings: Settings, state: StateStore, report: RunReport, run_key: str
+) -> list[Candidate]:
+    """Every source's article links (each URL once), then a few published articles
+    the listings no longer show, re-checked so a deleted original is noticed."""
     logger = get_run_logger()
     candidates: list[Candidate] = []
     discovered = {s.name: discover_task.submit(settings, s.name, run_key) for s in settings.sources}
@@ -393,90 +614,59 @@ def _run(
     # The same URL can be listed by two sources; fetch it once.
     candidates = list({c.url: c for c in reversed(candidates)}.values())[::-1]
     report.discovered = len(candidates)
-    # Published articles the listings no longer show are re-checked a few per run,
-    # so an original that was deleted is noticed and its variants withdrawn.
     configured = {s.name for s in settings.sources}
     listed = {c.url for c in candidates}
     for url, source in state.least_recently_checked(listed, settings.recheck_per_run):
         if source in configured:
             candidates.append(Candidate(url=url, source=source))
             report.rechecked += 1
+    return candidates
 
-    fetched = []
-    for c in candidates:
-        validators = conditional_validators(c.url, settings, engine_obj, state, publisher)
-        fetch_future = fetch_task.submit(settings, c, run_key, validators)
-        fetched.append((c, detect_task.submit(settings, fetch_future)))
-    work: list[tuple[Article, list[str]]] = []
-    seen_final: set[str] = set()
-    gone: list[tuple[Candidate, ArticleOutcome]] = []
-    reachable: set[str] = set()  # sources with at least one article that answered
-    for candidate, future in fetched:
-        result = _result(future, candidate.url)
-        if isinstance(result, ArticleOutcome) and result.http_status in (404, 410):
-            gone.append((candidate, result))
-            continue
-        if not isinstance(result, ArticleOutcome) or result.status == "unchanged":
-            reachable.add(candidate.source)
-            state.note_present(candidate.url)
-        if isinstance(result, ArticleOutcome):
-            report.outcomes.append(result)
-            continue
-        if result.url in seen_final:  # two links redirected to one article
-            continue
-        seen_final.add(result.url)
-        languages = plan_languages(result, settings, engine_obj, state, publisher)
-        if not languages:
-            state.remember_validators(result.url, result.etag, result.last_modified)
-            report.outcomes.append(
-                ArticleOutcome(result.url, "unchanged", source_language=result.language)
-            )
-        else:
-            work.append((result, languages))
 
+def _submit_translation(
+    settings: Settings, work: list[tuple[Article, str, list[str]]]
+) -> tuple[list[Article], list[PrefectFuture[Any]], PrefectFuture[Any]]:
+    """One translate task per target language for a chunk of articles, and the publish
+    task that waits for all of them (an article's variants link to each other)."""
+    translations = []
+    for language in settings.target_languages:
+        share = [w for w in work if language in w[2]]
+        if share:
+            translations.append(translate_task.submit(settings, share, language))
+    articles = [article for article, _, _ in work]
+    return articles, translations, publish_task.submit(settings, articles, translations)
+
+
+def _withdraw(
+    gone: list[tuple[Candidate, ArticleOutcome]],
+    reachable: set[str],
+    settings: Settings,
+    state: StateStore,
+    publisher: Publisher,
+    report: RunReport,
+) -> None:
+    """Count the run for each original that answered 404/410; withdraw the variants of
+    those gone long enough. A source whose every article is gone is more likely broken
+    than emptied: never withdraw on its word alone."""
     for candidate, outcome in gone:
-        # A source whose every article is "gone" is more likely broken than emptied:
-        # never withdraw on its word alone.
         withdrawn = None
         if candidate.source in reachable:
             try:
                 withdrawn = note_gone(candidate.url, settings, state, publisher)
             except PipelineError as exc:  # files or state unwritable: try again next run
-                logger.error("could not withdraw %s: %s", candidate.url, exc)
+                get_run_logger().error("could not withdraw %s: %s", candidate.url, exc)
         report.outcomes.append(withdrawn or outcome)
-    state.mark_checked([c.url for c, _ in fetched])
 
-    # One task per target language, then one publish task per article that waits
-    # for all of them (its variants link to each other).
-    published = []
-    for article, languages in work:
-        slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
-        variants = [
-            translate_task.submit(settings, article, lang, languages, slug) for lang in languages
-        ]
-        published.append((article, variants, publish_task.submit(settings, article, variants)))
-    for article, variants, future in published:
-        # A failed translation stops its article's publication: report that cause.
-        failures = (_result(v, article.url) for v in variants)
-        failed = next((f for f in failures if isinstance(f, ArticleOutcome)), None)
-        outcome = failed or _result(future, article.url)
-        if outcome.status == "failed" and outcome.source_language is None:
-            outcome = replace(outcome, source_language=article.language)
-        report.glossary_events.extend(outcome.glossary_events)
-        report.outcomes.append(replace(outcome, glossary_events=()))
 
-    publish_manifest(state, publisher, settings)
-    _review(settings, report)
-    # After the manifest, so a receiver that reads it finds what the events announce.
-    delivery = deliver_events(settings, state)
-    report.webhooks_delivered = delivery.delivered
-    report.webhooks_pending = delivery.pending
-    report.webhook_errors = delivery.errors
-    report.finished_at = utc_now()
-    logger.info(format_summary(report))
-    if report.nothing_done:
-        raise RuntimeError(
-            "nothing could be done in this run: every source or article failed\n"
-            + format_summary(report)
+def _write_run_report(report: RunReport, publisher: Publisher, name: str) -> None:
+    """``run-report.json`` next to the manifest, and the run's Prefect artifacts. The
+    variants are out by now: a report that cannot be written is logged, not raised."""
+    try:
+        publisher.write(
+            name,
+            run_report_bytes(report),
+            cache_control=getattr(publisher, "manifest_cache_control", None),
         )
-    return report
+    except PipelineError as exc:
+        get_run_logger().error("could not write %s: %s", name, exc.message)
+    publish_run_artifacts(report)
