@@ -22,23 +22,22 @@ Every measurement runs in its own process with a fresh state and output:
    segments × target languages, counted twice: by a wrapper around the engine
    instance (every text given to ``translate_batch``; apart, those given to
    ``translate_alternatives``, the n-best retry for lost placeholders) and from
-   the run report's ``ArticleOutcome.segments_translated`` (``n/a`` while the
-   flow does not fill it); peak RSS (``ru_maxrss`` of the flow's process; the
+   the run report's ``ArticleOutcome.segments_translated``; peak RSS (``ru_maxrss`` of the flow's process; the
    server's process is not counted) after the first run.
 2. flow, ``--small`` articles (the same site, lower ``max_articles``): peak RSS,
    for the growth ratio N vs small (target < 1.5×).
 3. direct, N articles: the library's stages without Prefect, at the flow's
-   granularity and concurrency (``--direct-workers``, default the flow's
-   ThreadPoolTaskRunner width): discover; conditional_validators, then
-   fetch_candidate + detect_language per article in the pool; plan_languages;
-   translate_article per article and language in the pool; publish_article per
-   article in the pool; publish_manifest. Flow first run / direct = Prefect's
-   overhead (target ≤ 1.3×).
+   granularity and concurrency (the same ``pipeline.chunked`` chunks, a pool of
+   ``--direct-workers`` threads, default the flow's ThreadPoolTaskRunner
+   width): discover; per chunk conditional_validators, fetch_candidate and
+   detect_language; plan_languages; translate_articles per chunk and language,
+   then render_translation; publish_variants per chunk; publish_manifest. Flow
+   first run / direct = Prefect's overhead (target ≤ 1.3×).
 
 Prints a table per engine and lists the targets missed. The default run takes
-about 16 minutes on 2 cores (most of it Prefect recording ~2,500 task runs per
-first run, and the tiny model decoding ~12,000 paragraphs twice); ``--quick``
-(20 articles) about 2 minutes; ``--engines pseudo`` about 7.
+about 10 minutes on 2 cores (the tiny model decoding ~12,000 paragraphs twice
+is most of it); ``--quick`` (20 articles) about 1 minute; ``--engines pseudo``
+about 3.
 
 Usage: python bench/e2e_speed.py [--articles 500] [--small 100] [--edits 10]
        [--engines pseudo,argos] [--direct-workers 4] [--ephemeral] [--quick]
@@ -251,9 +250,10 @@ def worker_flow(config: Path, site: Path, count: int, edits: int, tag: str) -> d
 
 
 def worker_direct(config: Path, workers: int) -> dict:
-    """The flow's work without Prefect: the same stages at the same granularity (fetch and
-    detect per article, translate per article and language, publish per article), each
-    phase in a pool of ``workers`` threads, the planning in between in this thread."""
+    """The flow's work without Prefect, at the flow's granularity: the same chunks
+    (``pipeline.chunked``) fetched, extracted and detected; translated per chunk and
+    language in one call; published per chunk — each phase in a pool of ``workers``
+    threads, the planning in between in this thread."""
     from concurrent.futures import ThreadPoolExecutor
 
     from translator_pipeline.config import load_settings
@@ -261,19 +261,21 @@ def worker_direct(config: Path, workers: int) -> dict:
     from translator_pipeline.models import Article, ArticleOutcome
     from translator_pipeline.pipeline import (
         check_engine,
+        chunked,
         conditional_validators,
         detect_language,
         discover,
         engine_for,
         fetch_candidate,
         plan_languages,
-        publish_article,
         publish_manifest,
+        publish_variants,
+        render_translation,
         terminology_for,
-        translate_article,
     )
-    from translator_pipeline.publish import publisher_for
-    from translator_pipeline.state import StateStore
+    from translator_pipeline.publish import publisher_for, slug_from_url
+    from translator_pipeline.state import StateStore, TranslationMemory
+    from translator_pipeline.translate import translate_articles
 
     phases: dict[str, float] = {}
     clock = time.perf_counter()
@@ -298,56 +300,72 @@ def worker_direct(config: Path, workers: int) -> dict:
         candidates = [c for s in settings.sources for c in discover(s, fetcher).candidates]
         lap("discover")
 
-        def fetch_detect(candidate, validators):  # type: ignore[no-untyped-def]
-            source = settings.source(candidate.source)
-            fetched = fetch_candidate(candidate, source, fetcher, *validators)
-            return (
-                fetched
-                if isinstance(fetched, ArticleOutcome)
-                else detect_language(fetched, settings)
-            )
+        def fetch_detect(chunk):  # type: ignore[no-untyped-def]
+            out = []
+            for candidate in chunk:
+                validators = conditional_validators(
+                    candidate.url, settings, engine, state, publisher
+                )
+                source = settings.source(candidate.source)
+                fetched = fetch_candidate(candidate, source, fetcher, *validators)
+                if isinstance(fetched, Article):
+                    fetched = detect_language(fetched, settings)
+                out.append(fetched)
+            return out
 
-        fetched = [
-            pool.submit(
-                fetch_detect,
-                c,
-                conditional_validators(c.url, settings, engine, state, publisher),
-            )
-            for c in candidates
-        ]
-        work: list[tuple[Article, list[str]]] = []
-        for future in fetched:
-            result = future.result()
-            if isinstance(result, ArticleOutcome):
-                outcomes.append(result)
-                continue
-            languages = plan_languages(result, settings, engine, state, publisher)
-            if languages:
-                work.append((result, languages))
-            else:
-                state.remember_validators(result.url, result.etag, result.last_modified)
-                outcomes.append(ArticleOutcome(result.url, "unchanged"))
+        work: list[tuple[Article, str, list[str]]] = []
+        for results in pool.map(fetch_detect, chunked(candidates, workers)):
+            for result in results:
+                if isinstance(result, ArticleOutcome):
+                    outcomes.append(result)
+                    continue
+                languages = plan_languages(result, settings, engine, state, publisher)
+                if languages:
+                    slug = state.slug_for(result.url, result.source, slug_from_url(result.url))
+                    work.append((result, slug, languages))
+                else:
+                    state.remember_validators(result.url, result.etag, result.last_modified)
+                    outcomes.append(ArticleOutcome(result.url, "unchanged"))
         lap("fetch")
-        translated = {
-            (a.url, lang): pool.submit(translate_article, a, [lang], engine, terminology, state)
-            for a, languages in work
-            for lang in languages
-        }
-        translations = {key: future.result()[0] for key, future in translated.items()}
-        lap("translate")
-        published = [
-            pool.submit(
-                publish_article,
-                a,
-                [translations[(a.url, lang)] for lang in languages],
-                settings,
-                state,
-                publisher,
-                terminology,
+
+        def translate(chunk, language):  # type: ignore[no-untyped-def]
+            share = [w for w in chunk if language in w[2]]
+            memory = TranslationMemory(state)
+            done = translate_articles(
+                [a for a, _, _ in share],
+                [language],
+                engine,
+                terminology=terminology,
+                memory=memory,
             )
-            for a, languages in work
+            return [
+                render_translation(a, done[a.url][0], slug, langs, settings, terminology)
+                for a, slug, langs in share
+            ]
+
+        chunks = chunked(work, workers)
+        translated = [
+            [pool.submit(translate, chunk, lang) for lang in settings.target_languages]
+            for chunk in chunks
         ]
-        outcomes += [future.result() for future in published]
+        variants = [[v for f in futures for v in f.result()] for futures in translated]
+        lap("translate")
+
+        def publish(chunk, chunk_variants):  # type: ignore[no-untyped-def]
+            return [
+                publish_variants(
+                    a,
+                    [v for v in chunk_variants if v.article_url == a.url],
+                    settings,
+                    state,
+                    publisher,
+                    terminology,
+                )
+                for a, _, _ in chunk
+            ]
+
+        for done in pool.map(publish, chunks, variants):
+            outcomes += done
         lap("publish")
     publish_manifest(state, publisher, settings)
     lap("manifest")

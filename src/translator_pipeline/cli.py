@@ -23,37 +23,57 @@ def _quiet_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
+def _verbosity(args: argparse.Namespace) -> int:
+    return getattr(args, "verbose", 0) - (1 if getattr(args, "quiet", False) else 0)
+
+
 def _run_flow(
     config: str,
     engine: str | None,
     overrides: dict | None,
-    as_json: bool,
+    args: argparse.Namespace,
     runner: dict | None = None,
 ) -> int:
+    """Run the flow once; print the summary (a table at a terminal, plain text
+    otherwise), the JSON report with ``--json``, nothing with ``--quiet``."""
     from .config import load_settings
 
     # A bad config is reported (by main) before Prefect spends seconds starting up.
     load_settings(config, engine=engine, **(overrides or {}))
     _quiet_prefect_defaults()
+    from .progress import configure_logging, make_progress, print_summary, use_progress
+
+    configure_logging(_verbosity(args))  # before the flow module sets Prefect up
     from .flows import translate_and_publish
     from .flows.deploy import shared_temporary_server
-    from .report import format_summary, report_json
+    from .report import format_summary, run_report_bytes
 
+    progress = make_progress(quiet=args.quiet, as_json=args.json)
     try:
-        if runner:  # Dask workers must report to this process's Prefect server
-            with shared_temporary_server():
+        with use_progress(progress):
+            if runner:  # Dask workers must report to this process's Prefect server
+                with shared_temporary_server():
+                    report = translate_and_publish(
+                        config_path=config, engine=engine, overrides=overrides, **runner
+                    )
+            else:
                 report = translate_and_publish(
-                    config_path=config, engine=engine, overrides=overrides, **runner
+                    config_path=config, engine=engine, overrides=overrides
                 )
-        else:
-            report = translate_and_publish(config_path=config, engine=engine, overrides=overrides)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except RuntimeError as exc:
         print(f"run failed: {exc}", file=sys.stderr)
         return 1
-    print(report_json(report) if as_json else format_summary(report))
+    if args.json:
+        sys.stdout.write(run_report_bytes(report).decode("utf-8"))
+    elif args.quiet:
+        pass
+    elif sys.stdout.isatty():
+        print_summary(report)
+    else:
+        print(format_summary(report))
     return 0
 
 
@@ -67,7 +87,7 @@ def _runner_options(args: argparse.Namespace) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run_flow(args.config, args.engine, None, args.json, _runner_options(args))
+    return _run_flow(args.config, args.engine, None, args, _runner_options(args))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -111,7 +131,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         }
     settings = load_settings(config, **overrides)
     engine = args.engine or settings.engine
-    print(f"translator-pipeline {__version__} demo")
+
+    def say(text: str) -> None:  # keep stdout to the JSON report with --json
+        if not args.quiet:
+            print(text, file=sys.stderr if args.json else sys.stdout)
+
+    say(f"translator-pipeline {__version__} demo")
     if args.engine is None and engine == "argos":
         from .engines import load_engine
         from .pipeline import missing_pairs
@@ -122,12 +147,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
             missing = [str(exc)]
         if missing:
             engine = "pseudo"
-            print("  " + "!" * 72)
-            print(f"  !! Argos packages missing for {', '.join(missing)}.")
-            print("  !! Falling back to the PSEUDO engine: the output is NOT a translation.")
-            print("  !! Install models with: translator-pipeline models install ar fr en")
-            print("  " + "!" * 72)
-    print(
+            for line in (
+                "!" * 72,
+                f"!! Argos packages missing for {', '.join(missing)}.",
+                "!! Falling back to the PSEUDO engine: the output is NOT a translation.",
+                "!! Install models with: translator-pipeline models install ar fr en",
+                "!" * 72,
+            ):
+                print("  " + line, file=sys.stderr if args.json or args.quiet else sys.stdout)
+    say(
         f"  engine: {engine}"
         + ("  (PSEUDO-TRANSLATION: not a real translation)" if engine == "pseudo" else "")
     )
@@ -136,20 +164,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     first = settings.sources[0]
     port = urlsplit([*first.start_urls, *first.feeds, *first.sitemaps][0]).port or 0
     with serve_directory(examples / "site", port) as base_url:
-        print(f"  serving {examples / 'site'} at {base_url}")
+        say(f"  serving {examples / 'site'} at {base_url}")
         code = _run_flow(
             str(config),
             engine,
             {**overrides, "sources": sources_on(settings, base_url)},
-            args.json,
+            args,
         )
     out = Path(settings.output_dir)
     if code == 0:
-        print(f"\nPublished variants are under {out}/<lang>/<slug>/index.html")
+        say(f"\nPublished variants are under {out}/<lang>/<slug>/index.html")
         for page in sorted(out.glob("*/*/index.html")):
             if not page.relative_to(out).parts[0].startswith("."):  # not the state's review
-                print(f"  {page}")
-        print(f"Manifest: {out / 'manifest.json'}")
+                say(f"  {page}")
+        say(f"Manifest: {out / 'manifest.json'}")
+        say(f"Run report: {out / 'run-report.json'}")
     return code
 
 
@@ -364,6 +393,25 @@ def _add_runner_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="print the run report (run-report.json) on stdout"
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars, no summary; only warnings and errors (for cron)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more log output: -v shows Prefect's own INFO records, -vv debug",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="translator-pipeline",
@@ -375,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the pipeline once (through the Prefect flow)")
     run.add_argument("--config", required=True, help="TOML config file")
     run.add_argument("--engine", help="translation engine (overrides the config)")
-    run.add_argument("--json", action="store_true", help="print the run report as JSON")
+    _add_output_options(run)
     _add_runner_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -396,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="serve the bundled demo site and run the pipeline on it")
     demo.add_argument("--engine", help="translation engine (default: the one in demo.toml)")
-    demo.add_argument("--json", action="store_true", help="print the run report as JSON")
+    _add_output_options(demo)
     demo.add_argument("--output", help="output directory (default: public/ in the checkout)")
     demo.set_defaults(func=cmd_demo)
 

@@ -45,7 +45,6 @@ __all__ = [
     "glossary_summary_markdown",
     "publish_glossary_artifact",
     "publish_run_artifacts",
-    "report_json",
     "review_csv",
     "review_run_id",
     "run_report_bytes",
@@ -112,17 +111,6 @@ def _glossary_line(report: RunReport) -> str:
     if report.review_report:
         line += f" — review: {report.review_report}"
     return line
-
-
-def report_json(report: RunReport) -> str:
-    data = asdict(report)
-    data["summary"] = {
-        status: report.count(status)
-        for status in ("published", "unchanged", "skipped", "failed", "withdrawn")
-    }
-    total = compliance(report.glossary_events)[OVERALL]
-    data["glossary"] = {**asdict(total), "rate": total.rate}
-    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 # --- compliance ----------------------------------------------------------------------

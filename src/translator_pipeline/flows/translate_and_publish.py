@@ -1,7 +1,7 @@
 """The scheduled job: discover → fetch/extract/detect → translate → publish.
 
 One Prefect task per source for discovery; then per chunk of articles (see
-:data:`CHUNK_SIZE`, :func:`chunked`) one fetch-extract-detect task, one
+:data:`~translator_pipeline.pipeline.CHUNK_SIZE`) one fetch-extract-detect task, one
 translate-render task per target language and one publish task, never one per
 segment or per article (a task costs tens of milliseconds, a 304 one or two).
 Inside a task every article is handled on its own: a bad page becomes that
@@ -17,14 +17,12 @@ discovery, fetching and publishing stay in this process (see
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -39,6 +37,7 @@ from ..models import Article, ArticleOutcome, Candidate, RunReport, Variant
 from ..pipeline import (
     Discovery,
     check_engine,
+    chunked,
     conditional_validators,
     deliver_events,
     detect_language,
@@ -69,15 +68,9 @@ from ..report import (
 from ..state import StateStore, TranslationMemory, utc_now
 from ..translate import Terminology, translate_articles
 
-__all__ = ["PipelineTaskRunner", "chunked", "translate_and_publish"]
+__all__ = ["PipelineTaskRunner", "translate_and_publish"]
 
-T = TypeVar("T")
 MAX_WORKERS = 4
-# Articles per fetch, translate and publish task. A task costs Prefect tens of
-# milliseconds (more with a server recording it), a 304 a millisecond or two: one
-# task per article would cost more than the work on a re-run. Chunks keep a
-# 500-article run to ~100 tasks; per-article outcomes are in the run report.
-CHUNK_SIZE = 25
 PUBLISH_RETRY_DELAYS = (2, 10)  # seconds before each new attempt after a storage error
 DASK_TASKS = frozenset({"translate-render"})  # what runner="dask" sends to the cluster
 DASK_LOCAL_WORKERS = 2  # processes of the LocalCluster started when no address is given
@@ -225,24 +218,6 @@ def _close_fetcher(run_key: str) -> None:
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_task(settings: Settings, source_name: str, run_key: str) -> Discovery:
     return discover(settings.source(source_name), _fetcher(settings, run_key))
-
-
-def chunked(
-    items: Sequence[T], workers: int = MAX_WORKERS, size: int = CHUNK_SIZE
-) -> list[list[T]]:
-    """``items`` in order, split into chunks of at most ``size``, but into at least
-    ``workers`` chunks when there are that many items (a small run still runs in
-    parallel). Chunk sizes differ by at most one."""
-    if not items:
-        return []
-    count = max(min(len(items), workers), math.ceil(len(items) / size))
-    per, extra = divmod(len(items), count)
-    out, start = [], 0
-    for i in range(count):
-        end = start + per + (1 if i < extra else 0)
-        out.append(list(items[start:end]))
-        start = end
-    return out
 
 
 @task(name="fetch-extract-detect", cache_policy=NO_CACHE)
@@ -507,7 +482,8 @@ def _run(
     with timed_stage(report, "fetch"):
         progress.stage("fetch", len(candidates))
         batches = [
-            (batch, fetch_task.submit(settings, batch, run_key)) for batch in chunked(candidates)
+            (batch, fetch_task.submit(settings, batch, run_key))
+            for batch in chunked(candidates, MAX_WORKERS)
         ]
         seen_final: set[str] = set()
         gone: list[tuple[Candidate, ArticleOutcome]] = []

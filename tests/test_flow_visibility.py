@@ -1,0 +1,110 @@
+"""What a run shows: progress per stage, the run report file and the flow run's
+artifacts, and the command line's --json / --quiet output."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from tests.test_flow_e2e import write_config
+from translator_pipeline.cli import main
+from translator_pipeline.flows import translate_and_publish
+from translator_pipeline.pipeline import chunked
+from translator_pipeline.progress import use_progress
+from translator_pipeline.report import RUN_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+class Recorder:
+    """A Progress that remembers every stage's total and how far it got."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, int | None] = {}
+        self.done_count: dict[str, int] = defaultdict(int)
+        self.finished = 0
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.totals[name] = total
+
+    def advance(self, name: str, n: int = 1) -> None:
+        assert name in self.totals, f"advance before stage {name!r}"
+        self.done_count[name] += n
+
+    def done(self) -> None:
+        self.finished += 1
+
+
+def test_progress_report_file_and_artifacts_of_a_real_run(site_server, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+
+    config = write_config(tmp_path, site_server.base_url)
+    recorder = Recorder()
+    with use_progress(recorder):
+        state = translate_and_publish(config_path=str(config), return_state=True)
+    report = state.result()
+    assert report.count("published") == 4
+    # Every stage was announced with its size and went all the way.
+    assert recorder.totals == {"discover": 1, "fetch": 4, "translate": 4, "publish": 4}
+    assert dict(recorder.done_count) == recorder.totals
+    assert recorder.finished >= 1
+
+    data = json.loads((tmp_path / "out" / "run-report.json").read_text("utf-8"))
+    assert data["counts"]["published"] == 4
+    assert [a["url"] for a in data["articles"]] == [o.url for o in report.outcomes]
+
+    flow_run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+                key=ArtifactFilterKey(any_=[RUN_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY]),
+            )
+        )
+    by_key = {a.key: a for a in artifacts}
+    assert set(by_key) == {RUN_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY}
+    assert "4 discovered: 4 published" in (by_key[RUN_ARTIFACT_KEY].description or "")
+    rows = by_key[RUN_TABLE_ARTIFACT_KEY].data
+    rows = json.loads(rows) if isinstance(rows, str) else rows
+    assert sorted(r["url"] for r in rows) == sorted(o.url for o in report.outcomes)
+    assert all(r["status"] == "published (new)" for r in rows)
+
+
+def test_cli_json_prints_only_the_report_and_quiet_prints_nothing(site_server, tmp_path, capsys):
+    config = write_config(tmp_path, site_server.base_url)
+    assert main(["run", "--config", str(config), "--json"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out)  # stdout is the JSON report and nothing else
+    assert report["counts"]["published"] == 4
+    assert report == {**json.loads((tmp_path / "out" / "run-report.json").read_bytes())}
+
+    assert main(["run", "--config", str(config), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+    assert main(["run", "--config", str(config)]) == 0
+    assert "4 unchanged" in capsys.readouterr().out  # not a terminal: the plain summary
+
+
+@pytest.mark.parametrize(
+    ("count", "workers", "size", "expected"),
+    [
+        (0, 4, 25, []),
+        (3, 4, 25, [1, 1, 1]),
+        (10, 4, 25, [3, 3, 2, 2]),
+        (500, 4, 25, [25] * 20),
+        (101, 4, 25, [21, 20, 20, 20, 20]),
+        (7, 1, 25, [7]),
+    ],
+)
+def test_chunks_are_bounded_even_and_keep_order(count, workers, size, expected):
+    items = list(range(count))
+    chunks = chunked(items, workers=workers, size=size)
+    assert [len(c) for c in chunks] == expected
+    assert [i for c in chunks for i in c] == items
