@@ -13,17 +13,20 @@ import pytest
 import yaml
 
 from tests.prefect_server import BIN, Process
+from tests.webhook_receiver import Receiver, receiving
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFECT = str(BIN / "prefect")
 POOL = "translator-pipeline"
 CHILD = "translate-and-publish/site"
 PARENT = "translate-all-sources/site"
+SECRET = "work-pool-webhook-secret"
 
 
-def write_config(directory: Path, base_url: str) -> Path:
+def write_config(directory: Path, base_url: str, webhook: str = "") -> Path:
     """The demo site as two sources (two articles each), so the parent fans out to
     them, and a third source whose site is down (its child run fails)."""
+    hook = f'[[webhooks]]\nurl = "{webhook}"\nsecret = "{SECRET}"\n' if webhook else ""
     common = f"""start_urls = ["{base_url}index.html"]
 link_selector = "ul.news-list a.news-link"
 title_selector = "h1.article-title"
@@ -41,6 +44,7 @@ state_path = "state/tp.sqlite3"
 [fetch]
 host_delay = 0
 
+{hook}
 [[sources]]
 name = "news-i"
 include_patterns = ["/articles/i"]
@@ -92,7 +96,12 @@ def test_prefect_yaml_declares_both_deployments_on_the_process_pool():
 def test_fan_out_one_child_run_per_source_on_a_process_worker(
     prefect_server, site_server, tmp_path
 ):
-    config = write_config(tmp_path, site_server.base_url)
+    with receiving(Receiver(SECRET)) as receiver:
+        _fan_out(prefect_server, site_server, tmp_path, receiver)
+
+
+def _fan_out(prefect_server, site_server, tmp_path: Path, receiver: Receiver) -> None:
+    config = write_config(tmp_path, site_server.base_url, receiver.url)
     env = prefect_server.client_env(tmp_path / "client-home", TP_CONFIG=str(config))
 
     prefect(["work-pool", "create", POOL, "--type", "process"], env)
@@ -158,6 +167,17 @@ def test_fan_out_one_child_run_per_source_on_a_process_worker(
             assert (out / variant["fragment_path"]).is_file()
     assert by_source == {"news-i": 2, "news-jr": 2}
     assert len(list(out.glob("*/*/index.html"))) == 8
+
+    # The children left the outbox to the parent: each variant announced once.
+    announced = sorted((e["article"]["url"], e["variant"]["language"]) for e in receiver.received)
+    assert announced == sorted(
+        (a["url"], v["language"]) for a in manifest["articles"] for v in a["variants"]
+    )
+    # Each child reported on its own source.
+    for name in ("news-i", "news-jr"):
+        report = json.loads((out / f"run-report-{name}.json").read_text(encoding="utf-8"))
+        assert report["counts"]["published"] == 2
+        assert report["webhooks"]["delivered"] == 0
 
 
 def test_parent_fails_when_no_child_run_completes(prefect_harness, tmp_path):

@@ -237,15 +237,15 @@ def translate_all_sources(
 
     Each child gets ``config_path`` and ``source_names=[source]`` (and the
     engine/runner given here). Waits for all of them (at most ``child_timeout``
-    seconds, default: as long as they take), then writes the manifest and removes
-    unlisted files once. Returns the children's states; fails only when every
-    child failed (or did not finish in time).
+    seconds, default: as long as they take), then writes the manifest, removes
+    unlisted files and delivers the queued webhook events, once. Returns the
+    children's states; fails only when every child failed (or did not finish in time).
     """
     from prefect.artifacts import create_markdown_artifact
     from prefect.context import FlowRunContext
     from prefect.deployments import run_deployment
 
-    from ..pipeline import publish_manifest
+    from ..pipeline import deliver_events, publish_manifest
     from ..publish import publisher_for
     from ..state import StateStore
 
@@ -294,8 +294,15 @@ def translate_all_sources(
         logger.error("source %s: %s %s", row["source"], row["state"], row["message"] or "")
 
     if all(r["final"] for r in rows):
-        # Every writer is done: one manifest from the shared state, then the sweep.
-        publish_manifest(StateStore.from_settings(settings), publisher_for(settings), settings)
+        # Every writer is done: one manifest from the shared state, then the sweep,
+        # then the children's webhook events (they leave the outbox to this run).
+        state = StateStore.from_settings(settings)
+        publish_manifest(state, publisher_for(settings), settings)
+        delivery = deliver_events(settings, state)
+        if delivery.delivered or delivery.pending:
+            logger.info(
+                "webhooks: %d delivered, %d still queued", delivery.delivered, delivery.pending
+            )
     else:
         logger.warning("children still running after %ss: manifest left to them", child_timeout)
 

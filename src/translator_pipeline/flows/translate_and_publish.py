@@ -67,6 +67,7 @@ from ..report import (
 )
 from ..state import StateStore, TranslationMemory, utc_now
 from ..translate import Terminology, translate_articles
+from ..webhooks import DeliveryReport
 
 __all__ = ["PipelineTaskRunner", "translate_and_publish"]
 
@@ -427,7 +428,10 @@ def translate_and_publish(
     ``source_names`` restricts the run to those sources (one fan-out child).
     ``runner="dask"`` sends the translation tasks to the Dask scheduler at
     ``dask_address`` (``tcp://host:8786``), or to a LocalCluster of 2 processes.
-    ``sweep=False`` leaves unlisted files alone (runs sharing the output at once).
+    ``sweep=False`` is for runs sharing the output and state with others at once
+    (fan-out children): they leave unlisted files alone and deliver no webhook
+    (two runs sending one outbox would send events twice); the events stay
+    queued and the parent sweeps and delivers once every child is done.
     """
     settings = _only_sources(
         load_settings(config_path, engine=engine, **(overrides or {})), source_names
@@ -456,7 +460,9 @@ def translate_and_publish(
         report_name = f"run-report-{slug_from_url('/' + '-'.join(sorted(source_names)))}.json"
     run_key = uuid.uuid4().hex
     try:
-        return _run(settings, engine_obj, state, publisher, report, run_key, report_name)
+        return _run(
+            settings, engine_obj, state, publisher, report, run_key, report_name, deliver=sweep
+        )
     finally:
         _close_fetcher(run_key)
 
@@ -469,6 +475,7 @@ def _run(
     report: RunReport,
     run_key: str,
     report_name: str,
+    deliver: bool = True,
 ) -> RunReport:
     logger = get_run_logger()
     progress = current_progress()
@@ -548,7 +555,7 @@ def _run(
         _review(settings, report)
     with timed_stage(report, "webhooks"):
         # After the manifest, so a receiver that reads it finds what the events announce.
-        delivery = deliver_events(settings, state)
+        delivery = deliver_events(settings, state) if deliver else DeliveryReport()
     report.webhooks_delivered = delivery.delivered
     report.webhooks_pending = delivery.pending
     report.webhook_errors = delivery.errors
