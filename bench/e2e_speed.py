@@ -22,8 +22,9 @@ Every measurement runs in its own process with a fresh state and output:
    segments × target languages, counted twice: by a wrapper around the engine
    instance (every text given to ``translate_batch``; apart, those given to
    ``translate_alternatives``, the n-best retry for lost placeholders) and from
-   the run report's ``ArticleOutcome.segments_translated``; peak RSS (``ru_maxrss`` of the flow's process; the
-   server's process is not counted) after the first run.
+   the run report's ``ArticleOutcome.segments_translated``; peak RSS
+   (``ru_maxrss`` of the flow's process; the server's process is not counted)
+   after the first run.
 2. flow, ``--small`` articles (the same site, lower ``max_articles``): peak RSS,
    for the growth ratio N vs small (target < 1.5×).
 3. direct, N articles: the library's stages without Prefect, at the flow's
