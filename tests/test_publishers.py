@@ -592,10 +592,14 @@ client_kwargs = {{ region_name = "us-east-1" }}
             )
             assert v["checksum"] == "sha256:" + hashlib.sha256(page).hexdigest()
             assert s3_server.get(bucket, f"news/{v['fragment_path']}")[0] == 200
-    # The manifest was the last object written.
-    assert s3_server.puts(bucket)[-1] == f"/{bucket}/news/manifest.json"
+    # The manifest was the last published object; then the run's own report.
+    *published, report_put = s3_server.puts(bucket)
+    assert published[-1] == f"/{bucket}/news/manifest.json"
+    assert report_put == f"/{bucket}/news/run-report.json"
+    assert json.loads(s3_server.get(bucket, "news/run-report.json")[2])["counts"]["new"] == 4
 
     before = len(s3_server.puts(bucket))
     again = translate_and_publish(config_path=str(path))
     assert again.count("unchanged") == 4, again.outcomes
-    assert s3_server.puts(bucket)[before:] == []
+    # Only the new run report was written.
+    assert s3_server.puts(bucket)[before:] == [f"/{bucket}/news/run-report.json"]

@@ -18,7 +18,8 @@ so that a run report can say *what* failed and the user can act on it.
     │   └── EngineNotFoundError     no engine registered under that name
     ├── GlossaryError               the glossary or segment overrides have errors (path, lines)
     ├── PublishError                output could not be written
-    └── StateError                  state database unusable
+    ├── StateError                  state database unusable
+    └── RunInProgressError          another run is publishing to the same output
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "PublishError",
     "ResponseTooLargeError",
     "RobotsDisallowedError",
+    "RunInProgressError",
     "StateError",
     "UnsafeURLError",
     "UnsupportedContentError",
@@ -150,3 +152,7 @@ class PublishError(PipelineError):
 
 class StateError(PipelineError):
     """The state database cannot be opened or is corrupt."""
+
+
+class RunInProgressError(PipelineError):
+    """Another run holds this output's publishing lease (see :mod:`.lease`)."""

@@ -58,6 +58,7 @@ import sqlalchemy as sa
 from sqlalchemy import (
     DDL,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -69,6 +70,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    delete,
     event,
     func,
     literal_column,
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EventFactory",
+    "Lease",
     "PublishedVariant",
     "StateStore",
     "StoredArticle",
@@ -101,7 +104,7 @@ __all__ = [
     "utc_now",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Each step takes the schema from version N-1 to N; applied in order on open.
 # (SQLite files only so far: a PostgreSQL database starts at version 4. A later
 # step must be written for both, e.g. LargeBinary is BLOB there, BYTEA here.)
@@ -120,6 +123,7 @@ _MIGRATIONS = {
         "ALTER TABLE articles ADD COLUMN checked_at TEXT",
         "ALTER TABLE variants ADD COLUMN render_hash TEXT NOT NULL DEFAULT ''",
     ],
+    5: [],  # the leases table (created by create_all)
 }
 
 # Text compares and sorts byte-wise on both backends (SQLite's BINARY; "C" in
@@ -212,6 +216,17 @@ _MEMORY = Table(
     Column("source", _TEXT, nullable=False),
     Column("target", _TEXT, nullable=False),
     Column("created", _TEXT, nullable=False),
+)
+
+# Who is publishing to this state's output right now: one row per lease name,
+# held until ``expires`` (Unix seconds) unless its holder renews it.
+_LEASES = Table(
+    "leases",
+    metadata,
+    Column("name", _TEXT, primary_key=True),
+    Column("holder", _TEXT, nullable=False),
+    Column("acquired_at", _TEXT, nullable=False),
+    Column("expires", Float, nullable=False),
 )
 
 _ARTICLE_COLUMNS = tuple(
@@ -502,6 +517,17 @@ def utc_now() -> str:
 
 
 @dataclass(frozen=True)
+class Lease:
+    """Someone else's hold on a lease: who (``host~pid``), since when, until when
+    (Unix seconds; renewed while the holder runs)."""
+
+    name: str
+    holder: str
+    acquired_at: str
+    expires: float
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     url: str
     source: str
@@ -670,6 +696,54 @@ class StateStore:
                 .where(_META.c.key == "schema_version")
                 .values(value=str(SCHEMA_VERSION))
             )
+
+    # --- leases -------------------------------------------------------------
+
+    @_retrying
+    def acquire_lease(
+        self, name: str, holder: str, ttl: float, *, take_over: str | None = None
+    ) -> Lease | None:
+        """Take the lease ``name`` for ``ttl`` seconds: None when it is ours now, else
+        the live lease of someone else. An expired lease is taken over, and so is one
+        held by ``take_over`` (a holder known to be dead)."""
+        now = time.time()
+        with self._write() as db:
+            db.execute(
+                self._insert(_LEASES)
+                .values(name=name, holder=holder, acquired_at=utc_now(), expires=now + ttl)
+                .on_conflict_do_nothing()
+            )
+            row = db.execute(
+                select(_LEASES.c.holder, _LEASES.c.acquired_at, _LEASES.c.expires)
+                .where(_LEASES.c.name == name)
+                .with_for_update()
+            ).one()
+            if row.holder == holder:
+                return None
+            if row.expires >= now and row.holder != take_over:
+                return Lease(name, row.holder, row.acquired_at, row.expires)
+            db.execute(
+                update(_LEASES)
+                .where(_LEASES.c.name == name)
+                .values(holder=holder, acquired_at=utc_now(), expires=now + ttl)
+            )
+        return None
+
+    @_retrying
+    def renew_lease(self, name: str, holder: str, ttl: float) -> bool:
+        """Extend our lease; False when it is no longer ours (it expired and was taken)."""
+        with self._write() as db:
+            done = db.execute(
+                update(_LEASES)
+                .where(_LEASES.c.name == name, _LEASES.c.holder == holder)
+                .values(expires=time.time() + ttl)
+            )
+        return bool(done.rowcount)
+
+    @_retrying
+    def release_lease(self, name: str, holder: str) -> None:
+        with self._write() as db:
+            db.execute(delete(_LEASES).where(_LEASES.c.name == name, _LEASES.c.holder == holder))
 
     # --- articles ---------------------------------------------------------
 

@@ -19,12 +19,16 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger
 
 from ..config import Settings, load_settings
 from ..errors import PipelineError
+
+if TYPE_CHECKING:
+    from ..publish import Publisher
+    from ..state import StateStore
 from .translate_and_publish import translate_and_publish
 
 __all__ = [
@@ -241,15 +245,12 @@ def translate_all_sources(
     unlisted files and delivers the queued webhook events, once. Returns the
     children's states; fails only when every child failed (or did not finish in time).
     """
-    from prefect.artifacts import create_markdown_artifact
     from prefect.context import FlowRunContext
-    from prefect.deployments import run_deployment
 
-    from ..pipeline import deliver_events, publish_manifest
+    from ..lease import RunLease
     from ..publish import publisher_for
     from ..state import StateStore
 
-    logger = get_run_logger()
     settings = load_settings(config_path, engine=engine)
     context = FlowRunContext.get()
     parent_id = context.flow_run.id if context and context.flow_run else "local"
@@ -261,6 +262,39 @@ def translate_all_sources(
     if dask_address:
         extra["dask_address"] = dask_address
 
+    state = StateStore.from_settings(settings)
+    publisher = publisher_for(settings)
+    # The children share the output: they hold no lease of their own, this run does.
+    with RunLease(state, publisher.url_for()):
+        return _fan_out(
+            settings,
+            config_path,
+            deployment_name,
+            parent_id,
+            extra,
+            (poll_interval, child_timeout),
+            state,
+            publisher,
+        )
+
+
+def _fan_out(
+    settings: Settings,
+    config_path: str,
+    deployment_name: str,
+    parent_id: Any,
+    extra: dict[str, Any],
+    waiting: tuple[float, float | None],
+    state: StateStore,
+    publisher: Publisher,
+) -> dict[str, Any]:
+    poll_interval, child_timeout = waiting
+    from prefect.artifacts import create_markdown_artifact
+    from prefect.deployments import run_deployment
+
+    from ..pipeline import deliver_events, publish_manifest
+
+    logger = get_run_logger()
     run_ids: dict[str, Any] = {}
     for source in settings.sources:
         child = run_deployment(
@@ -296,8 +330,7 @@ def translate_all_sources(
     if all(r["final"] for r in rows):
         # Every writer is done: one manifest from the shared state, then the sweep,
         # then the children's webhook events (they leave the outbox to this run).
-        state = StateStore.from_settings(settings)
-        publish_manifest(state, publisher_for(settings), settings)
+        publish_manifest(state, publisher, settings)
         delivery = deliver_events(settings, state)
         if delivery.delivered or delivery.pending:
             logger.info(

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -33,6 +34,7 @@ from ..config import Settings, load_settings
 from ..engines import Translator
 from ..errors import ConfigError, HTTPStatusError, PipelineError, PublishError, StateError
 from ..fetch import Fetcher
+from ..lease import RunLease
 from ..models import Article, ArticleOutcome, Candidate, RunReport, Variant
 from ..pipeline import (
     Discovery,
@@ -458,11 +460,14 @@ def translate_and_publish(
     report_name = RUN_REPORT_NAME
     if source_names:
         report_name = f"run-report-{slug_from_url('/' + '-'.join(sorted(source_names)))}.json"
+    # One run per output at a time (a fan-out child runs under its parent's lease).
+    lease = RunLease(state, report.output_dir) if sweep else nullcontext()
     run_key = uuid.uuid4().hex
     try:
-        return _run(
-            settings, engine_obj, state, publisher, report, run_key, report_name, deliver=sweep
-        )
+        with lease:
+            return _run(
+                settings, engine_obj, state, publisher, report, run_key, report_name, deliver=sweep
+            )
     finally:
         _close_fetcher(run_key)
 
