@@ -90,6 +90,8 @@ class RobotsDisallowedError(FetchError):
 
 
 class HTTPStatusError(FetchError):
+    """The server answered with a non-success status (after redirects): ``status``."""
+
     def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
         super().__init__(message, url=url)
         self.status = status

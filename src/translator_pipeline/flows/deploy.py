@@ -311,16 +311,16 @@ def _fan_out(
     runs = _wait_for(run_ids, poll_interval, child_timeout)
     rows = []
     for name, run in runs.items():
-        state = run.state
+        ended = run.state
         rows.append(
             {
                 "source": name,
                 "flow_run_id": str(run.id),
                 "flow_run_name": run.name,
-                "state": state.name if state else "Unknown",
-                "completed": bool(state and state.is_completed()),
-                "final": bool(state and state.is_final()),
-                "message": state.message if state else None,
+                "state": ended.name if ended else "Unknown",
+                "completed": bool(ended and ended.is_completed()),
+                "final": bool(ended and ended.is_final()),
+                "message": ended.message if ended else None,
             }
         )
     failed = [r for r in rows if not r["completed"]]
