@@ -186,9 +186,9 @@ PREFECTS = "/venv/lib/python3.11/site-packages/prefect/task_engine.py"
         (0, {"our info", "our info via prefect", "our warning", "other warning",
              "prefect warning"}),
         (1, {"our info", "our info via prefect", "our warning", "other warning",
-             "prefect warning", "prefect info"}),
+             "prefect warning", "prefect info", "run summary"}),
         (2, {"our debug", "our info", "our info via prefect", "our warning", "other warning",
-             "prefect warning", "prefect info", "prefect debug"}),
+             "prefect warning", "prefect info", "prefect debug", "run summary"}),
     ],
 )  # fmt: skip
 def test_console_filter_levels(verbosity: int, shown: set[str]) -> None:
@@ -201,7 +201,10 @@ def test_console_filter_levels(verbosity: int, shown: set[str]) -> None:
         "prefect info": record("prefect.task_runs", logging.INFO, PREFECTS),
         "prefect warning": record("prefect.task_runs", logging.WARNING, PREFECTS),
         "other warning": record("urllib3", logging.WARNING, "/x/urllib3/pool.py"),
+        # The flow's closing summary: the command line prints it itself.
+        "run summary": record("prefect.flow_runs", logging.INFO, OURS),
     }
+    setattr(records["run summary"], progress_module.SUMMARY_RECORD, True)
     ours, theirs = progress_module._level(verbosity)
     console = ConsoleFilter(ours, theirs)
     # Loggers still drop what is under their level before a handler sees it.

@@ -41,6 +41,7 @@ from .report import run_report_dict
 
 __all__ = [
     "STAGE_LABELS",
+    "SUMMARY_RECORD",
     "NullProgress",
     "Progress",
     "RichProgress",
@@ -366,8 +367,15 @@ def _ours(record: logging.LogRecord) -> bool:
     return record.name.startswith(OUR_LOGGER) or record.pathname.startswith(_PACKAGE_DIR)
 
 
+# Set (``extra={SUMMARY_RECORD: True}``) on the flow's closing summary record: the
+# command line prints that summary itself, so its console shows the record only
+# with -v. Prefect's API (the UI's logs) always gets it.
+SUMMARY_RECORD = "tp_run_summary"
+
+
 class ConsoleFilter(logging.Filter):
-    """On a console handler: our records from ``ours``, Prefect's from ``prefect`` up."""
+    """On a console handler: our records from ``ours``, Prefect's from ``prefect`` up;
+    the flow's summary record only when Prefect's INFO records are shown too (-v)."""
 
     def __init__(self, ours: int, prefect: int) -> None:
         super().__init__()
@@ -375,6 +383,8 @@ class ConsoleFilter(logging.Filter):
         self.prefect = prefect
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, SUMMARY_RECORD, False) and record.levelno < self.prefect:
+            return False
         if _ours(record):
             return record.levelno >= self.ours
         name = record.name

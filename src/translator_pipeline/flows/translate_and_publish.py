@@ -54,7 +54,7 @@ from ..pipeline import (
     render_translation,
     terminology_for,
 )
-from ..progress import current_progress
+from ..progress import SUMMARY_RECORD, current_progress
 from ..publish import Publisher, publisher_for, slug_from_url
 from ..render import check_templates
 from ..report import (
@@ -567,7 +567,7 @@ def _run(
     progress.done()
     report.finished_at = utc_now()
     _write_run_report(report, publisher, report_name)
-    logger.info(format_summary(report))
+    logger.info(format_summary(report), extra={SUMMARY_RECORD: True})
     if report.nothing_done:
         raise RuntimeError(
             "nothing could be done in this run: every source or article failed\n"
