@@ -385,3 +385,23 @@ def test_short_strings_are_not_given_a_confuser_language(
 ) -> None:
     # Plain langdetect calls these Romanian, Portuguese or Italian with certainty.
     assert detector.detect(text).language in ("und", "fr", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Le conseil s'est réuni hier à Paris pour examiner le rapport annuel sur la "
+         "coopération éducative avec les États membres.", "fr"),
+        ("The council met yesterday in London to review the annual report on "
+         "educational cooperation with the member states.", "en"),
+        ("اجتمع المجلس أمس في الرباط لدراسة التقرير السنوي حول التعاون التربوي مع الدول الأعضاء.",
+         "ar"),
+        ("El consejo se reunió ayer en Madrid para examinar el informe anual sobre la "
+         "cooperación educativa con los países miembros.", "es"),
+    ],
+)  # fmt: skip
+def test_a_deployment_of_other_languages_still_names_common_ones(text, expected):
+    # An es/de/pt deployment: a French page must be reported as French (not
+    # translated from), not as the nearest language the deployment knows.
+    guess = LanguageDetector(("es", "de", "pt")).detect(text)
+    assert guess.language == expected

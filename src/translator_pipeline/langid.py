@@ -37,9 +37,11 @@ __all__ = ["CONFUSERS", "LanguageDetector", "detect_article", "script_of"]
 
 MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.70
-# Languages that share script and vocabulary with ar/fr/en and must be told apart
-# from them, whatever the deployment translates.
-CONFUSERS = ("es", "it", "pt", "de", "nl", "ro", "ca", "tr", "fa", "ur")
+# Languages always among the candidates, whatever the deployment translates: the
+# ones institutional sites publish most (so an article a deployment does not
+# translate from is named right: a French page on an es/de/pt site is "fr", not
+# its nearest neighbour) and those that share script and vocabulary with them.
+CONFUSERS = ("en", "fr", "ar", "es", "it", "pt", "de", "nl", "ro", "ca", "tr", "fa", "ur")
 _ARABIC_SCRIPT = {"ar", "fa", "ur", "ps", "sd", "ug", "ckb"}
 _PERSIAN = set("پچژگکی")
 _URDU = set("ٹڈڑںےھہ")
