@@ -52,6 +52,24 @@ def test_arabic_variant_is_rtl_with_arabic_disclaimer_naming_french():
     assert sig["content"] == "engine=test|model=m|version=1"
 
 
+@pytest.mark.parametrize("lang", ["fa", "pt"])
+def test_a_language_without_a_disclaimer_gets_the_english_one_marked_as_english(lang):
+    variant = render_variant(ARTICLE, translated(lang), "article-1", [lang, "en"], settings())
+    soup = BeautifulSoup(variant.page_html, "lxml")
+    [said] = soup.select("aside.tp-disclaimer > p")
+    assert said["lang"] == "en" and said["dir"] == "ltr"
+    assert "translated by machine from French" in said.get_text()
+    # The page itself stays in the variant's language and direction.
+    assert soup.html["lang"] == lang
+    assert soup.html["dir"] == ("rtl" if lang == "fa" else "ltr")
+    # A configured disclaimer is the variant's own: no lang override.
+    own = settings(disclaimers={lang: {"text": "Tradução automática.", "link_text": "Original"}})
+    soup = BeautifulSoup(
+        render_variant(ARTICLE, translated(lang), "a", [lang], own).page_html, "lxml"
+    )
+    assert not soup.select_one("aside.tp-disclaimer > p").has_attr("lang")
+
+
 def test_hreflang_alternates_relative_without_base_url_absolute_with_it():
     variant = render_variant(ARTICLE, translated("en"), "article-1", ["ar", "en"], settings())
     links = {

@@ -619,11 +619,16 @@ class Settings(_Strict):
 
     def disclaimer(self, language: str) -> DisclaimerText:
         """The configured disclaimer for a variant language, else the default, else English."""
-        return (
-            self.disclaimers.get(language)
-            or DEFAULT_DISCLAIMERS.get(language)
-            or DEFAULT_DISCLAIMERS["en"]
+        return self.disclaimers.get(language) or DEFAULT_DISCLAIMERS.get(
+            language, DEFAULT_DISCLAIMERS["en"]
         )
+
+    def disclaimer_language(self, language: str) -> str:
+        """The language :meth:`disclaimer` answers in for a variant ``language``."""
+        return language if self.has_disclaimer(language) else "en"
+
+    def has_disclaimer(self, language: str) -> bool:
+        return language in self.disclaimers or language in DEFAULT_DISCLAIMERS
 
     def source(self, name: str) -> SourceSettings:
         for source in self.sources:

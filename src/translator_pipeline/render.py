@@ -256,7 +256,8 @@ def render_variant(
     ]
     alternates.append(_Alternate("x-default", article.url))
     canonical = variant_url(settings, variant_path(lang, slug))
-    source_name = language_name(src, lang)
+    said_in = settings.disclaimer_language(lang)
+    source_name = language_name(src, said_in)
     context = {
         "lang": lang,
         "dir": direction(lang),
@@ -271,6 +272,8 @@ def render_variant(
         "original_url": article.url,
         "disclaimer_text": disclaimer.text.format(source_language=source_name, source_code=src),
         "disclaimer_link": disclaimer.link_text,
+        "disclaimer_lang": said_in,
+        "disclaimer_dir": direction(said_in),
         "pseudo": translated.pseudo,
         "signature": translated.signature,
         "glossary": glossary_version,

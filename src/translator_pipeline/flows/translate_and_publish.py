@@ -449,6 +449,13 @@ def translate_and_publish(
     terminology = terminology_for(settings)
     report.glossary_version = terminology.version
     check_templates(settings)  # and a broken page template, naming file and line
+    untold = [lang for lang in settings.target_languages if not settings.has_disclaimer(lang)]
+    if untold:
+        get_run_logger().warning(
+            "no disclaimer written in %s: those pages carry the English one (marked "
+            "lang=en); add [disclaimers.<language>] text and link_text to the config",
+            ", ".join(untold),
+        )
     state = StateStore.from_settings(settings)
     publisher = publisher_for(settings)
     if not sweep:
