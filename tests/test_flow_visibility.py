@@ -108,3 +108,41 @@ def test_chunks_are_bounded_even_and_keep_order(count, workers, size, expected):
     chunks = chunked(items, workers=workers, size=size)
     assert [len(c) for c in chunks] == expected
     assert [i for c in chunks for i in c] == items
+
+
+def test_an_article_the_engine_chokes_on_fails_alone_in_its_chunk(
+    site_server, tmp_path, monkeypatch
+):
+    """Every article in one chunk: the engine call for the chunk fails because of one
+    article's text; the others are translated again on their own and published."""
+    import importlib
+
+    from translator_pipeline.config import load_settings
+    from translator_pipeline.errors import EngineError
+    from translator_pipeline.pipeline import engine_for
+
+    module = importlib.import_module("translator_pipeline.flows.translate_and_publish")
+    monkeypatch.setattr(module, "MAX_WORKERS", 1)  # one chunk of four articles
+    config = write_config(tmp_path, site_server.base_url)
+    engine = engine_for(load_settings(config))
+    real = engine.translate_batch
+
+    def choking(texts, source, target):
+        if any("Journée mondiale" in t for t in texts):
+            raise EngineError("the model ran out of memory", source=source, target=target)
+        return real(texts, source, target)
+
+    monkeypatch.setattr(engine, "translate_batch", choking)
+    state = translate_and_publish(config_path=str(config), return_state=True)
+    assert state.is_completed()  # one article failing never fails the run
+    report = state.result()
+    by_name = {o.url.rsplit("/", 1)[-1]: o for o in report.outcomes}
+    bad = by_name.pop("journee-langue-arabe.html")
+    assert bad.status == "failed"
+    assert "ran out of memory" in bad.reason and bad.source_language == "fr"
+    assert {o.status for o in by_name.values()} == {"published"}
+    # Its French neighbour shared the failing fr→ar and fr→en calls; it was retried alone.
+    neighbour = by_name["rencontre-jeunes-chercheurs.html"]
+    assert neighbour.languages == ("ar", "en")
+    data = json.loads((tmp_path / "out" / "run-report.json").read_text("utf-8"))
+    assert data["counts"]["failed"] == 1 and data["counts"]["published"] == 3
