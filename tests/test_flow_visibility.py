@@ -92,6 +92,15 @@ def test_cli_json_prints_only_the_report_and_quiet_prints_nothing(site_server, t
     assert "4 unchanged" in capsys.readouterr().out  # not a terminal: the plain summary
 
 
+def test_run_report_dir_keeps_the_report_out_of_the_published_output(site_server, tmp_path):
+    config = write_config(tmp_path, site_server.base_url, top='run_report_dir = "reports"')
+    report = translate_and_publish(config_path=str(config))
+    data = json.loads((tmp_path / "reports" / "run-report.json").read_text("utf-8"))
+    assert data["counts"]["published"] == report.count("published") == 4
+    assert not (tmp_path / "out" / "run-report.json").exists()
+    assert (tmp_path / "out" / "manifest.json").exists()
+
+
 @pytest.mark.parametrize(
     ("count", "workers", "size", "expected"),
     [

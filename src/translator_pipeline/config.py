@@ -499,6 +499,11 @@ class Settings(_Strict):
         description="directory whose page.html / fragment.html replace the packaged "
         "templates (either or both); relative to the config file",
     )
+    run_report_dir: Path | None = Field(
+        None,
+        description="directory for run-report.json instead of the output (it lists failure "
+        "reasons and local paths: keep it off a public web server); relative to the config",
+    )
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     argos: ArgosSettings = Field(default_factory=ArgosSettings)
     glossary: GlossarySettings = Field(default_factory=GlossarySettings)
@@ -825,6 +830,9 @@ def load_settings(
     return settings.model_copy(
         update={
             "templates_dir": templates_dir,
+            "run_report_dir": (base / settings.run_report_dir).resolve()
+            if settings.run_report_dir
+            else None,
             "output_dir": (base / settings.output_dir).resolve(),
             "state_path": (base / settings.state_path).resolve(),
             "state_url": _resolved_state_url(settings.state_url, base),

@@ -55,7 +55,7 @@ from ..pipeline import (
     terminology_for,
 )
 from ..progress import SUMMARY_RECORD, current_progress
-from ..publish import Publisher, publisher_for, slug_from_url
+from ..publish import Publisher, publisher_for, slug_from_url, write_atomic
 from ..render import check_templates
 from ..report import (
     RUN_REPORT_NAME,
@@ -573,7 +573,7 @@ def _run(
     report.webhook_errors = delivery.errors
     progress.done()
     report.finished_at = utc_now()
-    _write_run_report(report, publisher, report_name)
+    _write_run_report(report, settings, publisher, report_name)
     logger.info(format_summary(report), extra={SUMMARY_RECORD: True})
     if report.nothing_done:
         raise RuntimeError(
@@ -653,15 +653,20 @@ def _withdraw(
         report.outcomes.append(withdrawn or outcome)
 
 
-def _write_run_report(report: RunReport, publisher: Publisher, name: str) -> None:
-    """``run-report.json`` next to the manifest, and the run's Prefect artifacts. The
-    variants are out by now: a report that cannot be written is logged, not raised."""
+def _write_run_report(
+    report: RunReport, settings: Settings, publisher: Publisher, name: str
+) -> None:
+    """``run-report.json`` next to the manifest, or in ``run_report_dir``; and the
+    run's Prefect artifacts. The variants are out by now: a report that cannot be
+    written is logged, not raised."""
+    data = run_report_bytes(report)
     try:
-        publisher.write(
-            name,
-            run_report_bytes(report),
-            cache_control=getattr(publisher, "manifest_cache_control", None),
-        )
-    except PipelineError as exc:
-        get_run_logger().error("could not write %s: %s", name, exc.message)
+        if settings.run_report_dir is not None:
+            write_atomic(settings.run_report_dir / name, data)
+        else:
+            publisher.write(
+                name, data, cache_control=getattr(publisher, "manifest_cache_control", None)
+            )
+    except (OSError, PipelineError) as exc:
+        get_run_logger().error("could not write %s: %s", name, exc)
     publish_run_artifacts(report)
