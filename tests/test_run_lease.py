@@ -84,3 +84,23 @@ def test_a_flow_finding_its_output_busy_fetches_nothing(prefect_harness, site_se
     assert report.count("published") == 4
     # The run let go of its lease when it ended.
     assert state.acquire_lease(lease_name(output), "next", ttl=60) is None
+
+
+def test_the_flow_on_postgresql_publishes_then_finds_nothing_to_do(
+    prefect_harness, site_server, postgres_server, tmp_path
+):
+    """The whole flow with its state in PostgreSQL, as several workers would share it."""
+    import json
+
+    url = postgres_server.new_url()
+    config = write_config(tmp_path, site_server.base_url, top=f'state_url = "{url}"')
+    first = translate_and_publish(config_path=str(config))
+    assert first.count("published") == 4
+    assert not (tmp_path / "state" / "tp.sqlite3").exists()  # nothing went to SQLite
+    again = translate_and_publish(config_path=str(config))
+    assert again.count("unchanged") == 4 and again.count("published") == 0
+    report = json.loads((tmp_path / "out" / "run-report.json").read_text("utf-8"))
+    assert report["segments"]["translated"] == 0
+    state = StateStore(url)
+    assert len(state.published()) == 4
+    assert state.acquire_lease(lease_name(str(tmp_path / "out")), "after", ttl=60) is None
