@@ -183,6 +183,25 @@ def test_texts_blobs_order_and_pruning_behave_alike(state_url):
     assert [u for u, _ in state.least_recently_checked(set(), 10)] == sorted(set(urls) - {urls[1]})
 
 
+def test_memory_of_engines_no_longer_used_is_pruned_after_a_grace_period(state_url):
+    state = StateStore(state_url)
+    rows = [
+        (f"{signature}-{n}", "en", "fr", signature, f"text {n}", f"texte {n}")
+        for signature in ("engine=old", "engine=current", "engine=recent-old")
+        for n in range(3)
+    ]
+    state.memory_store(rows)
+    with state.engine.begin() as db:  # two engines' entries are old; one of them is in use
+        db.execute(
+            text("UPDATE memory SET created='2000-01-01T00:00:00Z' WHERE signature <> :s"),
+            {"s": "engine=recent-old"},
+        )
+    assert state.prune_memory(["engine=current"]) == 3  # only engine=old's
+    keys = [r[0] for r in rows]
+    assert set(state.memory_lookup(keys)) == {k for k in keys if not k.startswith("engine=old")}
+    assert state.prune_memory(["engine=current"]) == 0
+
+
 def test_a_version_3_sqlite_file_is_migrated_with_its_rows(tmp_path):
     path = tmp_path / "v3.sqlite3"
     with sqlite3.connect(path) as db:

@@ -1102,6 +1102,23 @@ class StateStore:
         with self._write() as db:
             db.execute(upsert, params)
 
+    @_retrying
+    def prune_memory(self, keep_signatures: Sequence[str], older_than_days: int = 30) -> int:
+        """Delete memory entries of engines other than ``keep_signatures`` (an upgraded
+        or replaced model: its translations are never looked up again) stored more than
+        ``older_than_days`` ago, so a rollback soon after still finds them. Returns how
+        many. The memory is a cache: what is pruned is translated again if needed."""
+        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat()
+        m = _MEMORY.c
+        with self._write() as db:
+            cur = db.execute(
+                _MEMORY.delete().where(
+                    m.signature.not_in(list(keep_signatures)),
+                    m.created < cutoff.replace("+00:00", "Z"),
+                )
+            )
+        return int(cur.rowcount)
+
     def memory_size(self) -> int:
         with self._read() as db:
             return int(db.execute(select(func.count()).select_from(_MEMORY)).scalar_one())

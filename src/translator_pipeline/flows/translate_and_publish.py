@@ -568,6 +568,8 @@ def _run(
     with timed_stage(report, "webhooks"):
         # After the manifest, so a receiver that reads it finds what the events announce.
         delivery = deliver_events(settings, state) if deliver else DeliveryReport()
+    if deliver:  # a run of its own (not a fan-out child): keep the state tidy too
+        _prune_memory(state, report)
     report.webhooks_delivered = delivery.delivered
     report.webhooks_pending = delivery.pending
     report.webhook_errors = delivery.errors
@@ -651,6 +653,20 @@ def _withdraw(
             except PipelineError as exc:  # files or state unwritable: try again next run
                 get_run_logger().error("could not withdraw %s: %s", candidate.url, exc)
         report.outcomes.append(withdrawn or outcome)
+
+
+def _prune_memory(state: StateStore, report: RunReport) -> None:
+    """Drop translation-memory entries of engines this run no longer uses (see
+    :meth:`StateStore.prune_memory`); a failure only costs the space."""
+    try:
+        pruned = state.prune_memory(sorted(set(report.engine_signatures.values())))
+    except PipelineError as exc:
+        get_run_logger().warning("could not prune the translation memory: %s", exc)
+        return
+    if pruned:
+        get_run_logger().info(
+            "translation memory: %d entries of engines no longer used removed", pruned
+        )
 
 
 def _write_run_report(
