@@ -42,6 +42,7 @@ import json
 import os
 import random
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -360,10 +361,29 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, tried again while it reports the database locked.
+
+    Two processes opening a new file at once both ask for the exclusive lock the
+    switch needs; SQLite answers one of them "locked" at once (a deadlock, so the
+    busy timeout does not apply). Once the file is in WAL mode the pragma costs
+    nothing and never waits.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02 + random.random() * 0.05)  # noqa: S311 (jitter)
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
