@@ -203,5 +203,5 @@ def test_missing_runs_are_counted_and_reset_by_a_publication(state_url):
     assert state.note_missing(url) == 2
     publish(state, factory(), html="<html>back</html>")
     assert state.note_missing(url) == 1
-    state.note_present(url)
+    state.note_present([url])
     assert state.note_missing(url) == 1

@@ -954,11 +954,17 @@ class StateStore:
         return [(u, src) for u, src in rows if u not in exclude][:limit]
 
     @_retrying
-    def note_present(self, url: str) -> None:
+    def note_present(self, urls: Sequence[str]) -> None:
+        """These originals answered: their count of runs gone starts again (one write)."""
+        if not urls:
+            return
         a = _ARTICLES.c
         with self._write() as db:
             db.execute(
-                update(_ARTICLES).where(a.url == url, a.missing_runs > 0).values(missing_runs=0)
+                update(_ARTICLES)
+                .where(a.url == bindparam("u_url"), a.missing_runs > 0)
+                .values(missing_runs=0),
+                [{"u_url": u} for u in sorted(set(urls))],  # one lock order for all workers
             )
 
     @_retrying

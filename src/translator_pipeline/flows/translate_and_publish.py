@@ -507,6 +507,7 @@ def _run(
         seen_final: set[str] = set()
         gone: list[tuple[Candidate, ArticleOutcome]] = []
         reachable: set[str] = set()  # sources with at least one article that answered
+        present: list[str] = []  # originals that answered (their gone-count resets)
         pending: list[tuple[list[Article], list[PrefectFuture[Any]], PrefectFuture[Any]]] = []
         planned = 0
         for batch, future in batches:
@@ -519,7 +520,7 @@ def _run(
                     continue
                 if not isinstance(result, ArticleOutcome) or result.status == "unchanged":
                     reachable.add(candidate.source)
-                    state.note_present(candidate.url)
+                    present.append(candidate.url)
                 if isinstance(result, ArticleOutcome):
                     report.outcomes.append(result)
                     continue
@@ -539,6 +540,7 @@ def _run(
             for part in chunked(work, workers=1):
                 pending.append(_submit_translation(settings, part))
                 planned += len(part)
+        state.note_present(present)
         state.mark_checked([c.url for c in candidates])
 
     with timed_stage(report, "translate"):
