@@ -155,3 +155,26 @@ def test_an_article_the_engine_chokes_on_fails_alone_in_its_chunk(
     assert neighbour.languages == ("ar", "en")
     data = json.loads((tmp_path / "out" / "run-report.json").read_text("utf-8"))
     assert data["counts"]["failed"] == 1 and data["counts"]["published"] == 3
+
+
+def test_a_bug_on_one_page_while_translating_costs_only_that_page(
+    site_server, tmp_path, monkeypatch
+):
+    import importlib
+
+    module = importlib.import_module("translator_pipeline.flows.translate_and_publish")
+    monkeypatch.setattr(module, "MAX_WORKERS", 1)  # one chunk of four articles
+    real = module.translate_articles
+
+    def buggy(articles, *args, **kwargs):
+        if any(a.url.endswith("rencontre-jeunes-chercheurs.html") for a in articles):
+            raise ZeroDivisionError("a bug in segmentation")
+        return real(articles, *args, **kwargs)
+
+    monkeypatch.setattr(module, "translate_articles", buggy)
+    config = write_config(tmp_path, site_server.base_url)
+    report = translate_and_publish(config_path=str(config))
+    by_name = {o.url.rsplit("/", 1)[-1]: o for o in report.outcomes}
+    bad = by_name.pop("rencontre-jeunes-chercheurs.html")
+    assert bad.status == "failed" and "ZeroDivisionError" in bad.reason
+    assert {o.status for o in by_name.values()} == {"published"}

@@ -297,17 +297,24 @@ def translate_task(
     def translate(batch: list[Article]) -> dict[str, Any]:
         return translate_articles(batch, [language], engine, terminology=terminology, memory=memory)
 
-    results = translate(articles)
-    failed = [a for a in articles if isinstance(results[a.url], PipelineError)]
+    try:
+        results = translate(articles)
+    except Exception as exc:  # a bug on some page: translating each alone finds which
+        results = dict.fromkeys((a.url for a in articles), exc)
+    failed = [a for a in articles if isinstance(results[a.url], Exception)]
     if failed and len(articles) > 1:
         for article in failed:
-            results.update(translate([article]))
+            try:
+                results.update(translate([article]))
+            except Exception as exc:
+                results[article.url] = exc
     out: list[Variant | ArticleOutcome] = []
     for article, slug, languages in work:
         result = results[article.url]
         try:
-            if isinstance(result, PipelineError):
-                result.url = result.url or article.url
+            if isinstance(result, Exception):
+                if isinstance(result, PipelineError):
+                    result.url = result.url or article.url
                 raise result
             [translated] = result
             out.append(
