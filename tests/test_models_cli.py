@@ -247,3 +247,47 @@ def test_translate_with_pseudo_engine_from_stdin(monkeypatch, capsys):
     assert code == 0
     assert out == "[fr~] Héllö wörld\n"
     assert "not a translation" in err
+
+
+def test_translate_applies_the_configs_glossary(tmp_path, monkeypatch, capsys):
+    import io
+
+    glossary = tmp_path / "glossary.csv"
+    glossary.write_text(
+        "en,fr,ar,note\nMember States,États membres,الدول الأعضاء,\n"
+        "Director-General,Directeur général,المدير العام,\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "site.toml"
+    config.write_text(
+        'engine = "pseudo"\n[glossary]\npath = "glossary.csv"\n'
+        '[[sources]]\nname = "s"\nstart_urls = ["https://example.org/"]\n',
+        encoding="utf-8",
+    )
+    text = "The Director-General met the Member States.\n\nNo terms here.\n"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    code, out, err = run(capsys, "translate", "--from", "en", "--to", "fr", "--config", str(config))
+    assert code == 0, err
+    first, blank, second = out.rstrip("\n").split("\n")
+    assert "Directeur général" in first and "États membres" in first and blank == ""
+    assert second.startswith("[fr~]") and "général" not in second
+    assert "glossary: 2 term occurrence(s), 2 enforced, 0 missed" in err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    code, out, err = run(
+        capsys, "translate", "--from", "en", "--to", "fr", "--config", str(config), "--no-glossary"
+    )
+    assert code == 0 and "États membres" not in out and "glossary:" not in err
+
+    # HTML keeps its markup and gets the terms too.
+    monkeypatch.setattr("sys.stdin", io.StringIO("<p>The <b>Member States</b> agreed.</p>"))
+    code, out, err = run(
+        capsys, "translate", "--from", "en", "--to", "ar", "--html", "--config", str(config)
+    )
+    assert code == 0 and "الدول الأعضاء" in out and "<b>" in out
+
+    glossary.write_text("en,fr\nMember States,\n", encoding="utf-8")  # a row without French
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    code, _, err = run(capsys, "translate", "--from", "en", "--to", "fr", "--config", str(config))
+    assert code == 1 and "glossary" in err.lower()

@@ -206,7 +206,8 @@ def _settings_or_none(config: str | None):
 
 def cmd_translate(args: argparse.Namespace) -> int:
     from .engines import load_engine
-    from .translate import translate_html, translate_text
+    from .pipeline import terminology_for
+    from .translate import NO_TERMINOLOGY, translate_html, translate_text
 
     settings = _settings_or_none(args.config)
     engine_name = args.engine or (settings.engine if settings else "argos")
@@ -232,12 +233,34 @@ def cmd_translate(args: argparse.Namespace) -> int:
             )
         if engine.pseudo:
             print("note: pseudo engine — the output is not a translation", file=sys.stderr)
+        terminology = NO_TERMINOLOGY
+        if settings is not None and not args.no_glossary:
+            terminology = terminology_for(settings)  # GlossaryError names every problem
+        events: list = []
         run = translate_html if args.html else translate_text
-        sys.stdout.write(run(text, source, target, engine))
+        sys.stdout.write(run(text, source, target, engine, terminology, events))
+        if terminology.glossary or terminology.pinned:
+            print(_glossary_note(events), file=sys.stderr)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _glossary_note(events: list) -> str:
+    """One line for stderr: what the glossary did to this text."""
+    terms = [e for e in events if e.method != "pinned"]
+    enforced = sum(1 for e in terms if e.complied)
+    line = (
+        f"glossary: {len(terms)} term occurrence(s), {enforced} enforced, "
+        f"{len(terms) - enforced} missed"
+    )
+    if len(events) > len(terms):
+        line += f", {len(events) - len(terms)} pinned segment(s)"
+    missed = sorted({e.expected for e in terms if not e.complied})
+    if missed:
+        line += " — missed: " + "; ".join(missed)
+    return line
 
 
 def _packages_dir(args: argparse.Namespace) -> Path:
@@ -457,7 +480,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--to", dest="target", required=True, help="target language code")
     tr.add_argument("--html", action="store_true", help="input is HTML: keep its markup")
     tr.add_argument("--engine", help="translation engine (default: the config's, else argos)")
-    tr.add_argument("--config", help="TOML config file (engine and Argos options)")
+    tr.add_argument(
+        "--config", help="TOML config file (engine, Argos options, and its glossary is applied)"
+    )
+    tr.add_argument("--no-glossary", action="store_true", help="do not apply the config's glossary")
     tr.add_argument("file", nargs="?", help="input file (default: standard input)")
     tr.set_defaults(func=cmd_translate)
 

@@ -605,25 +605,50 @@ def _run_all(
             failed.setdefault(url, error)
 
 
-def translate_text(text: str, source: str, target: str, engine: Translator) -> str:
-    """Translate plain text line by line (empty lines and line breaks are kept)."""
+def translate_text(
+    text: str,
+    source: str,
+    target: str,
+    engine: Translator,
+    terminology: Terminology = NO_TERMINOLOGY,
+    events: list[GlossaryEvent] | None = None,
+) -> str:
+    """Translate plain text line by line (empty lines and line breaks are kept).
+
+    With a glossary or pinned segments, each line goes through the pipeline's own
+    path (a paragraph of an article: terms enforced, sentences split) and the
+    glossary events are appended to ``events``."""
     lines = text.splitlines()
     todo = [line for line in lines if line.strip()]
     unique = list(dict.fromkeys(todo))
-    done = (
-        dict(zip(unique, engine.translate_batch(unique, source, target), strict=True))
-        if unique
-        else {}
-    )
+    if not unique:
+        done: dict[str, str] = {}
+    elif terminology.glossary or terminology.pinned:
+        paragraphs = "".join(f"<p>{html_escape(line)}</p>" for line in unique)
+        html = translate_html(paragraphs, source, target, engine, terminology, events)
+        from bs4 import BeautifulSoup
+
+        found = [p.get_text() for p in BeautifulSoup(html, "html.parser").find_all("p")]
+        done = dict(zip(unique, found, strict=True))
+    else:
+        done = dict(zip(unique, engine.translate_batch(unique, source, target), strict=True))
     out = [done.get(line, line) if line.strip() else line for line in lines]
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
-def translate_html(document: str, source: str, target: str, engine: Translator) -> str:
+def translate_html(
+    document: str,
+    source: str,
+    target: str,
+    engine: Translator,
+    terminology: Terminology = NO_TERMINOLOGY,
+    events: list[GlossaryEvent] | None = None,
+) -> str:
     """Translate an HTML document or fragment, keeping its markup.
 
     A full document gets ``lang``/``dir`` for the target and its ``<title>``
-    translated; a fragment comes back as a fragment.
+    translated; a fragment comes back as a fragment. Glossary terms and pinned
+    segments of ``terminology`` are enforced; their events go to ``events``.
     """
     from bs4 import BeautifulSoup
 
@@ -649,10 +674,12 @@ def translate_html(document: str, source: str, target: str, engine: Translator) 
         blocks=(),
         language=source,
     )
-    result = translate_articles([article], [target], engine)[article.url]
+    result = translate_articles([article], [target], engine, terminology=terminology)[article.url]
     if isinstance(result, EngineError):
         raise result
     [translated] = result
+    if events is not None:
+        events.extend(translated.glossary_events)
     new_root = BeautifulSoup(translated.body_html, "html.parser")
     if not is_document:
         return "".join(str(c) for c in new_root.div.contents)
