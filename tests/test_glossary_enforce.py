@@ -112,6 +112,35 @@ def test_french_articles_elide_before_a_vowel(output, expected):
     assert plain_text(reassemble(local, text)) == expected
 
 
+FUND = Concept("fund", {"en": "Waqf Fund", "fr": "Fonds du waqf"})
+OFFICES = Concept("offices", {"en": "Staff", "fr": "Effectifs"}, pos="noun pl")
+UN = Concept("un", {"en": "United Nations", "fr": "Organisation des Nations unies"}, pos="sg")
+
+
+@pytest.mark.parametrize(
+    ("source", "output", "expected"),
+    [
+        # The engine cannot see the plural inside the placeholder: its article follows.
+        ("Member States", "Le <x1/> ont voté.", "Les États membres ont voté."),
+        ("Member States", "la <x1/>", "les États membres"),
+        ("Member States", "l'<x1/>", "les États membres"),
+        ("Member States", "du <x1/>", "des États membres"),
+        ("Member States", "au <x1/>", "aux États membres"),
+        ("Member States", "à la <x1/>", "aux États membres"),
+        ("Member States", "de <x1/>", "d'États membres"),  # no article: elision only
+        ("Member States", "les <x1/>", "les États membres"),  # already right
+        ("Waqf Fund", "le <x1/>", "le Fonds du waqf"),  # -s in French, singular in English
+        ("Staff", "le <x1/>", "les Effectifs"),  # the glossary's pos says plural
+        ("United Nations", "l'<x1/>", "l'Organisation des Nations unies"),  # pos says singular
+    ],
+)
+def test_french_articles_agree_with_a_plural_term(source, output, expected):
+    glossary = Glossary([MS, FUND, OFFICES, UN])
+    seg, uses = protect(text_segment(source), glossary, "en", "fr")
+    text, local = realise(seg, uses, output, "fr")
+    assert plain_text(reassemble(local, text)) == expected
+
+
 def test_arabic_source_proclitics_stay_words_of_their_own():
     seg, uses = protect(text_segment("وأوضح المدير العام للإيسيسكو"), GLOSSARY, "ar", "en")
     assert seg.text == "وأوضح <x1/> ل <x2/>"
@@ -307,3 +336,12 @@ def test_substitution_only_replaces_whole_words():
     assert "لICESCO" not in out["fr"].body_html
     icesco = [e for e in out["fr"].glossary_events if e.concept == "icesco"]
     assert icesco and all(e.method == "rebuilt" for e in icesco)
+
+
+def test_the_pos_column_is_read_from_the_csv(tmp_path):
+    from translator_pipeline.glossary import load_glossary
+
+    path = tmp_path / "g.csv"
+    path.write_text("en,fr,pos\nStaff,Effectifs, noun pl \nFund,Fonds,\n", encoding="utf-8")
+    by_en = {c.terms["en"]: c for c in load_glossary(path).concepts}
+    assert by_en["Staff"].pos == "noun pl" and by_en["Fund"].pos == ""

@@ -110,6 +110,13 @@ def protect(
 
 # Proclitics an engine may write before (or glued to) an Arabic placeholder.
 _AR_BEFORE = re.compile(r"(?<![\w])(?P<c>[وف]?[بكل]?)(?P<al>ال)?\s*$")
+# French articles an engine writes in the singular before a placeholder it cannot
+# see into; before a plural term they become plural (le → les, du → des, au → aux).
+_FR_PLURAL = {"le": "les", "la": "les", "l'": "les", "du": "des", "au": "aux"}
+_FR_PLURAL_BEFORE = re.compile(
+    r"(?<![\w'’])(?P<w>(?:de la|à la|de l['’]|à l['’])|(?:le|la|du|au)\s|l['’])\s*$", re.IGNORECASE
+)
+_FR_PLURAL_COMPOUND = {"de la": "des", "à la": "aux", "de l'": "des", "à l'": "aux"}
 # French words that elide or contract before a vowel.
 _FR_ELISION = {"le": "l'", "la": "l'", "de": "d'", "du": "de l'", "au": "à l'", "que": "qu'"}
 _FR_BEFORE = re.compile(r"(?<![\w'’])(?P<w>le|la|de|du|au|que)\s+$", re.IGNORECASE)
@@ -122,9 +129,48 @@ def _arabic_join(clitics: str, form: str) -> str:
     return clitics + form
 
 
-def _join_before(before: str, form: str, target: str) -> tuple[str, str]:
+def is_plural(use: TermUse) -> bool:
+    """Whether the term is plural: as the glossary's ``pos`` says ("pl", "plural";
+    "sg", "singular"), else when both the source as written and the French form's
+    first word end in -s/-x (``Member States`` / ``États membres``; not ``Fund`` /
+    ``Fonds``)."""
+    pos = use.concept.pos.lower()
+    if re.search(r"\b(?:pl|plural|pluriel)\b", pos):
+        return True
+    if re.search(r"\b(?:sg|sing|singular|singulier)\b", pos):
+        return False
+    words = use.form.split()
+    source = use.surface.split()
+    return bool(
+        words
+        and source
+        and re.search(r"[^s]s$|x$", words[0], re.IGNORECASE)
+        and re.search(r"[^s']s$", source[-1], re.IGNORECASE)
+    )
+
+
+def _pluralise_article(before: str) -> str:
+    """``before`` with a singular French article at its end made plural."""
+    m = _FR_PLURAL_BEFORE.search(before)
+    if not m:
+        return before
+    word = m.group("w").strip().replace("’", "'")
+    low = word.lower()
+    plural = _FR_PLURAL_COMPOUND.get(low) or _FR_PLURAL.get(low)
+    if plural is None:
+        return before
+    if word[0].isupper():
+        plural = plural[0].upper() + plural[1:]
+    return before[: m.start()] + plural + " "
+
+
+def _join_before(before: str, form: str, target: str, plural: bool = False) -> tuple[str, str]:
     """(text before the term, term as written) after clitics and elision are applied."""
     lang = normalise_code(target)
+    if lang == "fr" and plural:
+        pluralised = _pluralise_article(before)
+        if pluralised != before:
+            return pluralised, form
     if uses_arabic_script(lang):
         m = _AR_BEFORE.search(before)
         if m and (m.group("c") or m.group("al")):
@@ -170,7 +216,7 @@ def realise(
         if output.count(marker) != 1:
             continue
         before, after = output.split(marker)
-        new_before, form = _join_before(before, use.form, target)
+        new_before, form = _join_before(before, use.form, target, is_plural(use))
         forms[use.tag_id] = form
         output = new_before + marker + after
     tags = tuple(

@@ -138,6 +138,7 @@ class Concept:
     case_sensitive: bool = False
     do_not_translate: bool = False
     line: int = 0  # line in the CSV (1 = header), for messages
+    pos: str = ""  # part of speech as the translators wrote it ("noun", "noun pl" …)
 
     def forms(self, language: str) -> tuple[str, ...]:
         """Every form recognised in a ``language`` source: preferred, then variants."""
@@ -445,6 +446,7 @@ def parse_glossary(text: str, path: str | Path = "<glossary>") -> tuple[list[Con
                     variants={k: v for k, v in variants.items() if v},
                     note=row.get("note", ""),
                     line=line,
+                    pos=row.get("pos", "").strip(),
                     **flags,
                 )
             )

@@ -402,6 +402,7 @@ def _read_entry(
         note=note,
         case_sensitive=flags["case_sensitive"],
         do_not_translate=flags["do_not_translate"],
+        pos=pos,
     )
     return Entry(concept, pos, frozenset(stated))
 
