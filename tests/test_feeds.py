@@ -226,6 +226,28 @@ def test_atom_feed_has_the_required_elements():
     assert updated == max(e.findtext("a:updated", namespaces=NS) for e in entries(data))
 
 
+def test_an_entry_summary_is_the_lead_then_the_disclaimer():
+    from dataclasses import replace
+
+    art = stored("https://news.example.org/fr/a.html", "a", "fr")
+    with_lead = replace(pv(art, "en", "2026-03-10T08:00:00Z"), summary="The council met today.")
+    without = pv(
+        stored("https://news.example.org/fr/b.html", "b", "fr"), "en", "2026-03-09T08:00:00Z"
+    )
+    rows = [
+        (art, [with_lead]),
+        (stored("https://news.example.org/fr/b.html", "b", "fr"), [without]),
+    ]
+    summaries = [
+        e.findtext("a:summary", namespaces=NS)
+        for e in entries(build_atom_feed(rows, "en", settings(public_base_url=BASE)))
+    ]
+    assert summaries[0].startswith("The council met today.\n\n")
+    assert "translated by machine from French" in summaries[0]
+    # Published before leads were kept: the disclaimer alone.
+    assert summaries[1].startswith("This article was translated by machine")
+
+
 def test_atom_feed_filters_by_language_orders_newest_first_and_limits():
     rows = published_rows()
     config = settings(public_base_url=BASE)

@@ -392,3 +392,24 @@ def test_templates_dir_is_resolved_against_the_config_file_and_must_exist(tmp_pa
         load_settings(config, env={"TP_TEMPLATES_DIR": "missing"})
     assert caught.value.problems[0][0] == "env TP_TEMPLATES_DIR"
     assert "is not a directory" in caught.value.problems[0][1]
+
+
+def test_lead_is_the_description_else_the_first_real_paragraph_cut_at_a_word():
+    from translator_pipeline.render import lead
+
+    body = (
+        "<div><p>9 March 2026</p><p>The <b>council</b> met today &amp; agreed "
+        "a plan for \u2068ICESCO\u2069.</p><p>Later text.</p></div>"
+    )
+    assert lead(body) == "The council met today & agreed a plan for ICESCO."
+    assert lead(body, "A translated description.") == "A translated description."
+    assert lead("<div><p>Too short.</p></div>") == ""
+    long = "<p>" + " ".join(["word"] * 100) + "</p>"
+    cut = lead(long, limit=30)
+    assert cut.endswith("…") and len(cut) <= 30 and not cut[:-1].endswith(" ")
+
+
+def test_a_rendered_variant_carries_its_lead():
+    body = "<div><p>The council of the organisation met in Rabat today.</p></div>"
+    variant = render_variant(ARTICLE, translated("en", body=body), "a", ["en"], settings())
+    assert variant.summary == "The council of the organisation met in Rabat today."

@@ -208,7 +208,8 @@ def build_atom_feed(
     Feed id: the feed's own URL. Entry id: the variant page's URL; ``updated``: its
     publication time; ``published``: the original's date when the site gave a full
     date-time with zone. Each entry links to the page (``rel="alternate"``) and to
-    the original (``rel="via"``); its summary is the disclaimer.
+    the original (``rel="via"``); its summary is the variant's lead (its translated
+    description or first paragraph) followed by the disclaimer.
     """
     base = settings.public_base_url
     if not base:
@@ -260,7 +261,9 @@ def build_atom_feed(
             href=article.url,
             **({"title": article.title} if article.title else {}),
         )
-        _atom(entry, "summary", (_PSEUDO_NOTE if variant.pseudo else "") + summary, type="text")
+        # The lead, then the disclaimer: the machine translation is said wherever it goes.
+        text = f"{variant.summary}\n\n{summary}" if variant.summary else summary
+        _atom(entry, "summary", (_PSEUDO_NOTE if variant.pseudo else "") + text, type="text")
         _atom(entry, "category", term="machine-translation")
         if variant.pseudo:
             _atom(entry, "category", term="pseudo-translation")

@@ -200,6 +200,7 @@ class Variant:
     # Engine inputs: translated by the engine for this variant / served from the memory.
     segments_translated: int = 0
     segments_from_memory: int = 0
+    summary: str = ""  # the translated lead as plain text, for feeds (see render.lead)
 
     @property
     def checksum(self) -> str:

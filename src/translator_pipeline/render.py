@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from html import unescape
 from pathlib import Path
 
 import jinja2
@@ -41,6 +42,7 @@ from .translate import TranslatedArticle
 __all__ = [
     "PAGE_TEMPLATES",
     "check_templates",
+    "lead",
     "page_templates",
     "provenance",
     "render_fingerprint",
@@ -304,4 +306,30 @@ def render_variant(
         signature=translated.signature,
         pseudo=translated.pseudo,
         fallbacks=translated.fallbacks,
+        summary=lead(context["body"], translated.description),
     )
+
+
+LEAD_MAX = 300  # characters of a variant's lead in feeds
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_MIN_LEAD_WORDS = 5  # a shorter first paragraph (a date line, a credit) is not the lead
+
+
+def lead(body_html: str, description: str | None = None, limit: int = LEAD_MAX) -> str:
+    """A variant's lead as plain text for feeds: its translated meta description,
+    else its first paragraph of at least a few words; cut at a word, bidi
+    isolation marks removed. ``body_html`` is the sanitised body."""
+    text = description or ""
+    if not text.strip():
+        for match in _PARAGRAPH.finditer(body_html):
+            candidate = unescape(_TAG.sub(" ", match.group(1)))
+            if len(candidate.split()) >= _MIN_LEAD_WORDS:
+                text = candidate
+                break
+    text = " ".join(_BIDI_CONTROLS.sub("", text).split())
+    if len(text) > limit:
+        cut = text[: limit - 1]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
+    return text

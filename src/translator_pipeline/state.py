@@ -105,7 +105,7 @@ __all__ = [
     "utc_now",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Each step takes the schema from version N-1 to N; applied in order on open.
 # (SQLite files only so far: a PostgreSQL database starts at version 4. A later
 # step must be written for both, e.g. LargeBinary is BLOB there, BYTEA here.)
@@ -125,6 +125,7 @@ _MIGRATIONS = {
         "ALTER TABLE variants ADD COLUMN render_hash TEXT NOT NULL DEFAULT ''",
     ],
     5: [],  # the leases table (created by create_all)
+    6: ["ALTER TABLE variants ADD COLUMN summary TEXT NOT NULL DEFAULT ''"],
 }
 
 # Text compares and sorts byte-wise on both backends (SQLite's BINARY; "C" in
@@ -175,6 +176,7 @@ _VARIANTS = Table(
     Column("published_at", _TEXT, nullable=False),
     Column("glossary_hash", _TEXT, nullable=False, server_default=text("''")),
     Column("render_hash", _TEXT, nullable=False, server_default=text("''")),
+    Column("summary", _TEXT, nullable=False, server_default=text("''")),
     PrimaryKeyConstraint("article_url", "language"),
 )
 _OUTBOX = Table(
@@ -260,6 +262,7 @@ _VARIANT_COLUMNS = tuple(
         "published_at",
         "glossary_hash",
         "render_hash",
+        "summary",
     )
 )
 
@@ -575,10 +578,11 @@ class PublishedVariant:
     published_at: str
     glossary_hash: str = ""
     render_hash: str = ""  # what else shaped the page (templates, base URL …): render.py
+    summary: str = ""  # the variant's lead, plain text (feeds); "" when published before it
 
 
 def _row_variant(r: Any) -> PublishedVariant:
-    return PublishedVariant(*r[:9], bool(r[9]), *r[10:13])
+    return PublishedVariant(*r[:9], bool(r[9]), *r[10:14])
 
 
 class StateStore:
@@ -893,6 +897,7 @@ class StateStore:
                     published_at=old[1] if old and old[0] == variant.checksum else now,
                     glossary_hash=glossary_hash,
                     render_hash=render_hash,
+                    summary=variant.summary,
                 )
                 values = {col.name: getattr(row, col.name) for col in _VARIANT_COLUMNS}
                 values["pseudo"] = int(row.pseudo)
