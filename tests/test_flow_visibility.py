@@ -178,3 +178,25 @@ def test_a_bug_on_one_page_while_translating_costs_only_that_page(
     bad = by_name.pop("rencontre-jeunes-chercheurs.html")
     assert bad.status == "failed" and "ZeroDivisionError" in bad.reason
     assert {o.status for o in by_name.values()} == {"published"}
+
+
+def test_a_state_error_while_fetching_is_a_failure_not_a_skip(site_server, tmp_path, monkeypatch):
+    import importlib
+
+    from translator_pipeline.errors import StateError
+
+    module = importlib.import_module("translator_pipeline.flows.translate_and_publish")
+    real = module.conditional_validators
+
+    def flaky(url, *args):
+        if url.endswith("journee-langue-arabe.html"):
+            raise StateError("state database busy")
+        return real(url, *args)
+
+    monkeypatch.setattr(module, "conditional_validators", flaky)
+    config = write_config(tmp_path, site_server.base_url)
+    report = translate_and_publish(config_path=str(config))
+    by_name = {o.url.rsplit("/", 1)[-1]: o for o in report.outcomes}
+    assert by_name["journee-langue-arabe.html"].status == "failed"
+    assert "state database busy" in by_name["journee-langue-arabe.html"].reason
+    assert report.count("published") == 3

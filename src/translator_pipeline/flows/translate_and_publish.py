@@ -248,6 +248,8 @@ def fetch_task(
             )
             if isinstance(result, Article):
                 result = detect_language(result, settings)
+        except (StateError, PublishError) as exc:  # ours, not the page's: a failure
+            result = _failed(candidate.url, exc)
         except PipelineError as exc:
             result = _skipped(candidate.url, exc)
         except Exception as exc:  # a bug on one page must not cost the others theirs
