@@ -447,42 +447,17 @@ def bench_engine(
     packages = build_packages(tmp / "argos") if engine == "argos" else None
     server, base = serve(root)
     try:
-        big = write_config(tmp / engine / "flow", base, engine, args.articles, packages)
-        flow = run_worker(
-            [
-                "--worker",
-                "flow",
-                "--config",
-                str(big),
-                "--site",
-                str(root),
-                "--articles",
-                str(args.articles),
-                "--edits",
-                str(args.edits),
-                "--tag",
-                engine,
-            ],
-            env,
-        )
-        small = write_config(tmp / engine / "small", base, engine, args.small, packages)
-        little = run_worker(
-            [
-                "--worker",
-                "flow",
-                "--config",
-                str(small),
-                "--site",
-                str(root),
-                "--articles",
-                str(args.small),
-                "--edits",
-                "0",
-                "--tag",
-                engine,
-            ],
-            env,
-        )
+
+        def flow_worker(name: str, articles: int, edits: int) -> dict:
+            config = write_config(tmp / engine / name, base, engine, articles, packages)
+            return run_worker(
+                ["--worker", "flow", "--config", str(config), "--site", str(root),
+                 "--articles", str(articles), "--edits", str(edits), "--tag", engine],
+                env,
+            )  # fmt: skip
+
+        flow = flow_worker("flow", args.articles, args.edits)
+        little = flow_worker("small", args.small, 0)
         direct_config = write_config(tmp / engine / "direct", base, engine, args.articles, packages)
         direct = run_worker(
             [

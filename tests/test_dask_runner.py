@@ -69,17 +69,23 @@ def comparable(out: Path) -> dict[str, object]:
     return files
 
 
-def test_dask_local_cluster_output_is_byte_identical_to_threads(site_server, tmp_path, monkeypatch):
+@pytest.fixture
+def submitted(monkeypatch) -> list[str]:
+    """Names of the tasks the run sends to Dask, in order."""
     from prefect_dask import DaskTaskRunner
 
-    submitted: list[str] = []
+    names: list[str] = []
     original_submit = DaskTaskRunner.submit
 
     def spy(self, task, *args, **kwargs):
-        submitted.append(task.name)
+        names.append(task.name)
         return original_submit(self, task, *args, **kwargs)
 
     monkeypatch.setattr(DaskTaskRunner, "submit", spy)
+    return names
+
+
+def test_dask_local_cluster_output_is_byte_identical_to_threads(site_server, tmp_path, submitted):
 
     threads = write_config(tmp_path / "threads", site_server.base_url)
     report = translate_and_publish(config_path=str(threads))
@@ -149,18 +155,9 @@ def test_unreachable_dask_scheduler_fails_before_any_fetch(site_server, tmp_path
     assert site_server.requests == []
 
 
-def test_existing_dask_scheduler_by_address(site_server, tmp_path, monkeypatch):
+def test_existing_dask_scheduler_by_address(site_server, tmp_path, submitted):
     from distributed import LocalCluster
-    from prefect_dask import DaskTaskRunner
 
-    submitted: list[str] = []
-    original_submit = DaskTaskRunner.submit
-
-    def spy(self, task, *args, **kwargs):
-        submitted.append(task.name)
-        return original_submit(self, task, *args, **kwargs)
-
-    monkeypatch.setattr(DaskTaskRunner, "submit", spy)
     config = write_config(tmp_path, site_server.base_url)
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None

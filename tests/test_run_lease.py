@@ -12,6 +12,7 @@ from tests.test_flow_e2e import write_config
 from translator_pipeline.errors import RunInProgressError
 from translator_pipeline.flows import translate_and_publish
 from translator_pipeline.lease import RunLease, lease_name
+from translator_pipeline.processes import HOST
 from translator_pipeline.state import StateStore
 
 
@@ -51,14 +52,13 @@ def test_run_lease_renews_while_held_and_names_the_holder(tmp_path):
 
 
 def test_the_lease_of_a_dead_process_of_this_host_is_taken_over_at_once(tmp_path):
-    import socket
     import subprocess
     import sys
 
     child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                            capture_output=True, text=True, check=True)  # fmt: skip
-    dead = f"{socket.gethostname()}~{child.stdout.strip()}~0000"
-    alive = f"{socket.gethostname()}~{os.getpid()}~1111"  # this test's process
+    dead = f"{HOST}~{child.stdout.strip()}~0000"
+    alive = f"{HOST}~{os.getpid()}~1111"  # this test's process
     state = StateStore(tmp_path / "state.sqlite3")
     assert state.acquire_lease(lease_name("out"), dead, ttl=600) is None
     with RunLease(state, "out") as lease:  # no waiting for the 600 s

@@ -15,9 +15,11 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .segment import _NON_TEXT, BLOCK_LEVEL
 
-__all__ = ["isolate_ltr_runs", "isolate_ltr_text"]
+__all__ = ["isolate_ltr_runs", "isolate_ltr_text", "strip_controls"]
 
 FSI, PDI = "\u2068", "\u2069"
+# Invisible direction marks, embeddings, overrides and isolates.
+_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Elements whose text is never touched: links, code-like content, existing isolates.
 _SKIP_TAGS = frozenset(
@@ -133,3 +135,8 @@ def isolate_ltr_runs(html: str) -> str:
             pieces.append(NavigableString(text[last:]))
         node.replace_with(*pieces)
     return str(soup)
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without bidi control characters (for plain-text uses: feeds, titles)."""
+    return _CONTROLS.sub("", text)

@@ -249,15 +249,16 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 def _glossary_note(events: list) -> str:
     """One line for stderr: what the glossary did to this text."""
-    terms = [e for e in events if e.method != "pinned"]
-    enforced = sum(1 for e in terms if e.complied)
+    from .report import OVERALL, compliance
+
+    total = compliance(events)[OVERALL]
     line = (
-        f"glossary: {len(terms)} term occurrence(s), {enforced} enforced, "
-        f"{len(terms) - enforced} missed"
+        f"glossary: {total.occurrences} term occurrence(s), {total.complied} enforced, "
+        f"{total.missed} missed"
     )
-    if len(events) > len(terms):
-        line += f", {len(events) - len(terms)} pinned segment(s)"
-    missed = sorted({e.expected for e in terms if not e.complied})
+    if total.pinned:
+        line += f", {total.pinned} pinned segment(s)"
+    missed = sorted({e.expected for e in events if e.method != "pinned" and not e.complied})
     if missed:
         line += " — missed: " + "; ".join(missed)
     return line

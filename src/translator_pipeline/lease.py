@@ -13,14 +13,13 @@ others for at most ``ttl`` seconds.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import uuid
 from datetime import UTC, datetime
 from types import TracebackType
 
 from .errors import PipelineError, RunInProgressError
+from .processes import is_dead_here, writer
 from .state import StateStore
 
 __all__ = ["LEASE_TTL", "RunLease", "lease_name"]
@@ -29,30 +28,17 @@ LEASE_TTL = 120.0  # seconds a lease lasts without renewal (a killed run's is th
 RENEW_EVERY = 20.0  # seconds between renewals
 
 log = logging.getLogger(__name__)
-_HOST = socket.gethostname().replace("~", "-") or "host"
 
 
 def lease_name(output: str) -> str:
     return f"publish:{output}"
 
 
-def _holder() -> str:
-    return f"{_HOST}~{os.getpid()}~{uuid.uuid4().hex[:8]}"
-
-
 def _dead_here(holder: str) -> bool:
-    """Whether ``holder`` was a process of this host that no longer exists."""
+    """Whether ``holder`` (``host~pid~run``) was a process of this host that is gone."""
     host, _, rest = holder.partition("~")
     pid = rest.partition("~")[0]
-    if host != _HOST or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, someone else's
-        return False
-    return False
+    return pid.isdigit() and is_dead_here(host, int(pid))
 
 
 class RunLease:
@@ -72,7 +58,7 @@ class RunLease:
         self.output = output
         self.ttl = ttl
         self.renew_every = renew_every
-        self.holder = _holder()
+        self.holder = f"{writer()}~{uuid.uuid4().hex[:8]}"
         self.lost = False  # the lease expired and someone else took it meanwhile
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

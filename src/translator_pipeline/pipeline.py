@@ -216,13 +216,12 @@ def plan_languages(
     texts = glossary_texts(article)
     fingerprint = terminology_fingerprint(texts, terminology)
     current = _variants_current(
-        article.url,
+        state.variants(article.url),
         str(article.language),
         article.content_hash,
         fingerprint,
         settings,
         engine,
-        state,
         publisher,
     )
     if current:
@@ -232,16 +231,15 @@ def plan_languages(
 
 
 def _variants_current(
-    url: str,
+    published: Mapping[str, PublishedVariant],
     language: str,
     content_hash: str,
     glossary_hash: str,
     settings: Settings,
     engine: Translator,
-    state: StateStore,
     publisher: Publisher,
 ) -> bool:
-    published = state.variants(url)
+    """Whether the ``published`` variants (the state's, by language) are all current."""
     for lang in settings.target_languages:
         if lang == language:
             continue
@@ -289,7 +287,7 @@ def conditional_validators(
     else:
         fingerprint = terminology_fingerprint(texts, terminology)
     if not _variants_current(
-        url, stored.language, stored.content_hash, fingerprint, settings, engine, state, publisher
+        published, stored.language, stored.content_hash, fingerprint, settings, engine, publisher
     ):
         return None, None
     if checked != terminology.version:
@@ -406,9 +404,12 @@ def publish_article(
     return publish_variants(article, variants, settings, state, publisher, terminology)
 
 
-def publish_manifest(state: StateStore, publisher: Publisher, settings: Settings) -> bool:
-    """Sitemap, feeds and manifest from the state; then unlisted files are removed."""
-    return publisher.publish_manifest(state.published(), settings)
+def publish_manifest(
+    state: StateStore, publisher: Publisher, settings: Settings, *, sweep: bool = True
+) -> bool:
+    """Sitemap, feeds and manifest from the state; then unlisted files are removed
+    (unless ``sweep=False``: runs sharing the output at once)."""
+    return publisher.publish_manifest(state.published(), settings, sweep=sweep)
 
 
 # --- webhooks and withdrawal ----------------------------------------------------------

@@ -36,7 +36,6 @@ import mimetypes
 import os
 import posixpath
 import re
-import socket
 import tempfile
 import time
 import unicodedata
@@ -49,6 +48,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import ConfigError, PublishError
 from .models import Variant
+from .processes import is_dead_here, writer
 from .render import variant_path
 from .state import PublishedVariant, StoredArticle
 
@@ -144,7 +144,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         # The writer's host and PID in the name let a later sweep tell a file whose
         # writer was killed from one still being written.
         fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.{_writer()}.", suffix=".tmp"
+            dir=path.parent, prefix=f".{path.name}.{writer()}.", suffix=".tmp"
         )
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -195,7 +195,8 @@ class Publisher(Protocol):
       (bucket missing, credentials refused, endpoint down); cheap, writes
       nothing — call it once before a run.
     - ``publish_variant(variant)``: write page and fragment; their paths.
-    - ``publish_manifest(published)``: write ``manifest.json``; False if unchanged.
+    - ``publish_manifest(published, settings, sweep=True)``: write ``manifest.json``
+      (then sweep); False if unchanged.
     """
 
     def exists(self, relative: str) -> bool: ...
@@ -221,7 +222,9 @@ class Publisher(Protocol):
 
     def publish_variant(self, variant: Variant) -> tuple[str, str]: ...
 
-    def publish_manifest(self, published: Published, settings: Settings) -> bool: ...
+    def publish_manifest(
+        self, published: Published, settings: Settings, *, sweep: bool = True
+    ) -> bool: ...
 
     def sweep(self, published: Published, keep: set[str] = ...) -> list[str]: ...
 
@@ -250,11 +253,14 @@ class BasePublisher:
         self.write(fragment, variant.fragment_html.encode("utf-8"))
         return page, fragment
 
-    def publish_manifest(self, published: Published, settings: Settings) -> bool:
+    def publish_manifest(
+        self, published: Published, settings: Settings, *, sweep: bool = True
+    ) -> bool:
         """Write the sitemap and feeds, the manifest's JSON Schema, then ``manifest.json``
         (the switch consumers follow), then remove what no longer belongs (see
-        :meth:`sweep`). Call it after the variant files. False if the manifest did
-        not change."""
+        :meth:`sweep`; ``sweep=False`` for a run sharing the output with others at
+        once, whose files written but not yet recorded it would delete). Call it after
+        the variant files. False if the manifest did not change."""
         from .feeds import feed_files
         from .manifest import manifest_bytes, manifest_schema_bytes
 
@@ -267,7 +273,8 @@ class BasePublisher:
             manifest_bytes(published, settings),
             cache_control=self.manifest_cache_control,
         )
-        self.sweep(published, keep=set(extra))
+        if sweep:
+            self.sweep(published, keep=set(extra))
         return changed
 
     def sweep(self, published: Published, keep: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
@@ -305,21 +312,6 @@ _OWN_FILE = re.compile(
 _TEMP_FILE = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
 _WRITER_IN_NAME = re.compile(r"\.([A-Za-z0-9_-]+)~(\d+)\.[A-Za-z0-9_]+\.tmp$")
 TEMP_MAX_AGE = 3600  # seconds: older temp files belong to no live writer
-_HOST = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
-
-
-def _writer() -> str:
-    return f"{_HOST}~{os.getpid()}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
 
 
 class FilesystemPublisher(BasePublisher):
@@ -394,8 +386,8 @@ class FilesystemPublisher(BasePublisher):
         """A temp file is abandoned when its writer (named in it) was a process of this
         host that no longer runs, or when it is older than any write takes."""
         path = self._path(relative)
-        writer = _WRITER_IN_NAME.search(path.name)
-        if writer and writer.group(1) == _HOST and not _alive(int(writer.group(2))):
+        owner = _WRITER_IN_NAME.search(path.name)
+        if owner and is_dead_here(owner.group(1), int(owner.group(2))):
             return True
         try:
             return time.time() - path.stat().st_mtime > TEMP_MAX_AGE

@@ -33,6 +33,7 @@ import jinja2
 import nh3
 
 from . import __version__
+from .bidi import strip_controls
 from .config import Settings
 from .errors import PublishError
 from .languages import direction, language_name
@@ -313,7 +314,6 @@ def render_variant(
 LEAD_MAX = 300  # characters of a variant's lead in feeds
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
-_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MIN_LEAD_WORDS = 5  # a shorter first paragraph (a date line, a credit) is not the lead
 
 
@@ -328,7 +328,7 @@ def lead(body_html: str, description: str | None = None, limit: int = LEAD_MAX) 
             if len(candidate.split()) >= _MIN_LEAD_WORDS:
                 text = candidate
                 break
-    text = " ".join(_BIDI_CONTROLS.sub("", text).split())
+    text = " ".join(strip_controls(text).split())
     if len(text) > limit:
         cut = text[: limit - 1]
         text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"

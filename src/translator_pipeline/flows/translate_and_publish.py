@@ -188,15 +188,6 @@ def _only_sources(settings: Settings, names: list[str] | None) -> Settings:
     return settings.model_copy(update={"sources": [s for s in settings.sources if s.name in names]})
 
 
-def _without_sweep(publisher: Publisher) -> Publisher:
-    """The publisher, writing the manifest but removing no unlisted file: for runs
-    that share the output with others running at once (fan-out children), whose
-    files written but not yet recorded a sweep would delete. Their parent sweeps
-    once every child is done."""
-    publisher.sweep = lambda published, keep=frozenset(): []  # type: ignore[method-assign]
-    return publisher
-
-
 # One Fetcher per run and process: robots.txt cache and per-host politeness only
 # work when every task of the run shares it. Tasks get the run's key, not the
 # object (task parameters stay serialisable for other task runners).
@@ -467,8 +458,6 @@ def translate_and_publish(
         )
     state = StateStore.from_settings(settings)
     publisher = publisher_for(settings)
-    if not sweep:
-        publisher = _without_sweep(publisher)
     publisher.check()  # and an unreachable bucket or unwritable directory
     report.output_dir = publisher.url_for()
 
@@ -482,7 +471,14 @@ def translate_and_publish(
     try:
         with lease:
             return _run(
-                settings, engine_obj, state, publisher, report, run_key, report_name, deliver=sweep
+                settings,
+                engine_obj,
+                state,
+                publisher,
+                report,
+                run_key,
+                report_name,
+                owns_output=sweep,
             )
     finally:
         _close_fetcher(run_key)
@@ -496,7 +492,7 @@ def _run(
     report: RunReport,
     run_key: str,
     report_name: str,
-    deliver: bool = True,
+    owns_output: bool = True,
 ) -> RunReport:
     logger = get_run_logger()
     progress = current_progress()
@@ -573,13 +569,13 @@ def _run(
         _withdraw(gone, reachable, settings, state, publisher, report)
 
     with timed_stage(report, "manifest"):
-        publish_manifest(state, publisher, settings)
+        publish_manifest(state, publisher, settings, sweep=owns_output)
     with timed_stage(report, "review"):
         _review(settings, report)
     with timed_stage(report, "webhooks"):
         # After the manifest, so a receiver that reads it finds what the events announce.
-        delivery = deliver_events(settings, state) if deliver else DeliveryReport()
-    if deliver:  # a run of its own (not a fan-out child): keep the state tidy too
+        delivery = deliver_events(settings, state) if owns_output else DeliveryReport()
+    if owns_output:  # not a fan-out child: keep the state tidy too
         _prune_memory(state, report)
     report.webhooks_delivered = delivery.delivered
     report.webhooks_pending = delivery.pending
