@@ -96,8 +96,10 @@ class FetchSettings(_Strict):
 class ArgosSettings(_Strict):
     """The Argos engine: where packages are and how CTranslate2 decodes.
 
-    Defaults suit a small CPU machine (2 cores): one translator replica using
-    both cores, int8 where the CPU supports it, a narrow beam.
+    Decoding defaults are argostranslate's (beam 4, length penalty 0.2, one
+    hypothesis), so a package translates as its authors intended. Threads suit a
+    small CPU machine: one translator replica using every core, int8 where the
+    CPU supports it.
     """
 
     packages_dir: Path | None = Field(
@@ -106,17 +108,36 @@ class ArgosSettings(_Strict):
     package_index: str | None = Field(
         None, description="URL of the Argos package index (index.json) for `models install`"
     )
-    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    device: str | None = Field(
+        None,
+        pattern=r"^(cpu|auto|cuda(:[0-9]+(,[0-9]+)*)?)$",
+        description="cpu, cuda, cuda:1 (device index), cuda:0,1 or auto (CUDA if it loads, "
+        "else CPU with a warning); default: $ARGOS_DEVICE_TYPE, else cpu",
+    )
     compute_type: str = Field(
         "auto",
         pattern=r"^(auto|default|int8|int8_float32|int8_float16|int8_bfloat16|int16|float16|bfloat16|float32)$",
     )
     inter_threads: int = Field(1, ge=1, le=64, description="translations run in parallel")
     intra_threads: int = Field(0, ge=0, le=256, description="threads per translation; 0 = all")
-    beam_size: int = Field(2, ge=1, le=16)
+    beam_size: int = Field(4, ge=1, le=16, description="argostranslate's default")
+    length_penalty: float = Field(
+        0.2, ge=0, le=5, description="argostranslate's default; higher favours longer output"
+    )
+    repetition_penalty: float = Field(
+        1.0, gt=0, le=10, description="> 1 penalises tokens already produced (every sentence)"
+    )
+    no_repeat_ngram_size: int = Field(
+        0, ge=0, le=16, description="forbid repeating n-grams of this size (every sentence)"
+    )
+    repetition_guard: bool = Field(
+        True,
+        description="re-decode only the sentences whose output loops or hits the length "
+        "limit, with a repetition penalty and no repeated 3-grams",
+    )
     max_batch_tokens: int = Field(2048, ge=64, le=65_536)
     max_input_tokens: int = Field(
-        200, ge=8, le=1024, description="longer sentences are cut before translation"
+        200, ge=8, le=1024, description="longer sentences are cut, between words"
     )
     max_decoding_ratio: float = Field(
         2.0, gt=0, le=10, description="output length limit relative to the input's"

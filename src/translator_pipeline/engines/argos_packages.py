@@ -4,11 +4,13 @@ We read the same package directory as ``argospm`` and LibreTranslate
 (``$ARGOS_PACKAGES_DIR`` or argostranslate's default), through
 ``argostranslate.package.Package``, but walk the directory ourselves so one
 broken package is reported instead of hiding all the others. Installing
-validates the archive first and unpacks it atomically (temp dir + rename).
+validates the archive first, unpacks and test-loads it in a staging
+directory *beside* the packages directory, and renames it into place.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -22,6 +24,7 @@ from typing import Any
 import httpx
 
 from ..errors import EngineError
+from ..processes import is_dead_here, writer
 
 __all__ = [
     "ArgosPackage",
@@ -34,8 +37,6 @@ __all__ = [
     "remove_package",
     "route",
 ]
-
-MAX_ARCHIVE_BYTES = 2_000_000_000  # an Argos package is ~100 MB; refuse absurd downloads
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,11 @@ def _check_layout(path: Path) -> str | None:
 
 
 def find_packages(directory: Path) -> tuple[list[ArgosPackage], list[PackageProblem]]:
-    """Every usable package in ``directory`` (sorted), and the broken ones with reasons."""
+    """Every usable package in ``directory`` (sorted), and the broken ones with reasons.
+
+    A subdirectory without ``metadata.json`` is reported, not fatal (argostranslate
+    raises on one); hidden ones are skipped.
+    """
     packages: list[ArgosPackage] = []
     problems: list[PackageProblem] = []
     if not directory.is_dir():
@@ -165,17 +170,62 @@ def route(
     return None
 
 
+_STAGING_PREFIX = "install-"
+MAX_UNPACKED_BYTES = 8_000_000_000  # a zip bomb stops here, far above any real package
+
+
+def staging_root(directory: Path) -> Path:
+    """Where packages are unpacked before they are renamed into ``directory``.
+
+    A hidden sibling of the packages directory: on the same filesystem (so the
+    final rename is atomic) but outside it, because argostranslate, argospm and
+    LibreTranslate raise on any subdirectory of the packages directory without
+    a ``metadata.json``, so a half-unpacked package must never be one.
+    """
+    directory = Path(directory).absolute()
+    return directory.parent / f".{directory.name}.staging"
+
+
+def _sweep_staging(root: Path) -> None:
+    """Remove what killed installs left behind (their process is gone)."""
+    for entry in root.iterdir():
+        owner = entry.name.removeprefix(_STAGING_PREFIX).split("-", 1)[0]
+        host, _, pid = owner.rpartition("~")
+        if pid.isdigit() and is_dead_here(host, int(pid)):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def new_staging_dir(directory: Path) -> Path:
+    """A fresh private directory under :func:`staging_root` (the caller removes it)."""
+    root = staging_root(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    _sweep_staging(root)
+    return Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{writer()}-", dir=root))
+
+
 def _archive_root(archive: zipfile.ZipFile, path: Path) -> str:
-    names = [n for n in archive.namelist() if n and not n.startswith("__MACOSX")]
+    """The package's top-level folder; every member checked before anything is written."""
+    infos = [i for i in archive.infolist() if i.filename and not i.filename.startswith("__MACOSX")]
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name.split("/")[0]:
+            raise EngineError(f"{path}: unsafe path in archive: {name!r}")
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise EngineError(f"{path}: archive holds a symbolic link: {name!r}")
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise EngineError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes; refused")
+    names = [i.filename for i in infos]
     tops = {n.split("/", 1)[0] for n in names}
     if len(tops) != 1:
         raise EngineError(
             f"{path}: an Argos package holds one top-level directory, found {len(tops)}"
         )
     top = tops.pop()
-    for name in names:
-        if name.startswith("/") or ".." in Path(name).parts:
-            raise EngineError(f"{path}: unsafe path in archive: {name!r}")
+    if top.startswith("."):
+        raise EngineError(f"{path}: hidden top-level directory {top!r}")
     if f"{top}/metadata.json" not in names:
         raise EngineError(f"{path}: not an Argos package: no {top}/metadata.json")
     if not any(n.startswith(f"{top}/model/") for n in names):
@@ -183,30 +233,91 @@ def _archive_root(archive: zipfile.ZipFile, path: Path) -> str:
     return top
 
 
+def _check_loadable(unpacked: Path) -> str | None:
+    """Why the unpacked package's tokenizer or model cannot be loaded, or None."""
+    sp_model = unpacked / "sentencepiece.model"
+    try:
+        if sp_model.is_file():
+            import sentencepiece
+
+            sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
+        else:
+            from argostranslate.apply_bpe import BPE
+
+            with (unpacked / "bpe.model").open(encoding="utf-8") as codes:
+                BPE(codes)
+    except Exception as exc:  # both libraries raise assorted types on a bad file
+        return f"its tokenizer cannot be loaded: {_one_line(exc)}"
+    import ctranslate2
+
+    try:
+        ctranslate2.Translator(str(unpacked / "model"), device="cpu", intra_threads=1)
+    except (RuntimeError, ValueError, OSError) as exc:
+        return f"CTranslate2 cannot load its model/: {_one_line(exc)}"
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+def _move_into_place(unpacked: Path, final: Path, staging: Path) -> None:
+    """Rename ``unpacked`` to ``final``; an older copy there is swapped out, not deleted in place.
+
+    Each step is one rename, so someone scanning the packages directory sees the
+    old package or the new one, never a directory being written or deleted.
+    """
+    old = staging / "replaced"
+    try:
+        if final.exists():
+            os.replace(final, old)
+        os.replace(unpacked, final)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # Staging is on another filesystem (the packages dir is a mount point):
+        # copy metadata.json first, so the directory is a package from its first moment.
+        if final.exists():
+            shutil.rmtree(final)
+        final.mkdir()
+        shutil.copy2(unpacked / "metadata.json", final / "metadata.json")
+        for item in unpacked.iterdir():
+            if item.name == "metadata.json":
+                continue
+            if item.is_dir():
+                shutil.copytree(item, final / item.name)
+            else:
+                shutil.copy2(item, final / item.name)
+
+
 def install_from_file(archive_path: Path, directory: Path) -> ArgosPackage:
-    """Validate and unpack a ``.argosmodel`` file into ``directory``; return the package."""
+    """Validate and unpack a ``.argosmodel`` file into ``directory``; return the package.
+
+    The archive is unpacked and checked (layout, tokenizer, CTranslate2 model)
+    in a staging directory beside ``directory``; only a package that loads is
+    renamed into place. On any error nothing is left behind.
+    """
     archive_path = Path(archive_path)
     if not archive_path.is_file():
         raise EngineError(f"{archive_path}: no such file")
     if not zipfile.is_zipfile(archive_path):
         raise EngineError(f"{archive_path}: not a zip archive (an .argosmodel file is a zip)")
     directory.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=directory))
+    staging = new_staging_dir(directory)
     try:
         try:
             with zipfile.ZipFile(archive_path) as archive:
                 top = _archive_root(archive, archive_path)
                 archive.extractall(staging)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise EngineError(f"{archive_path}: corrupt archive: {exc}") from exc
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+            raise EngineError(f"{archive_path}: corrupt archive: {_one_line(exc)}") from exc
         unpacked = staging / top
-        reason = _check_layout(unpacked)
+        reason = _check_layout(unpacked) or _check_loadable(unpacked)
         if reason:
             raise EngineError(f"{archive_path}: not a usable Argos package: {reason}")
         final = directory / top
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(unpacked, final)
+        _move_into_place(unpacked, final, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     found, problems = find_packages(directory)
@@ -217,40 +328,21 @@ def install_from_file(archive_path: Path, directory: Path) -> ArgosPackage:
     raise EngineError(f"{archive_path}: installed but cannot be loaded: {reason}")
 
 
-def _download(url: str, timeout: float = 60.0) -> Path:
-    """Stream ``url`` to a temporary file (the caller removes it)."""
-    fd, tmp = tempfile.mkstemp(suffix=".argosmodel")
-    try:
-        with (
-            os.fdopen(fd, "wb") as fh,
-            httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response,
-        ):
-            if response.status_code != 200:
-                raise EngineError(f"download of {url} failed: HTTP {response.status_code}")
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_ARCHIVE_BYTES:
-                    raise EngineError(f"download of {url} exceeds {MAX_ARCHIVE_BYTES} bytes")
-                fh.write(chunk)
-    except httpx.HTTPError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise EngineError(
-            f"cannot download {url}: {exc}. Without network access, copy the .argosmodel "
-            "file here and run: translator-pipeline models install --file PATH.argosmodel"
-        ) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
 def install_from_url(url: str, directory: Path) -> ArgosPackage:
-    archive = _download(url)
+    return install_from_links([url], directory, label=url)
+
+
+def install_from_links(links: list[str], directory: Path, label: str = "") -> ArgosPackage:
+    """Download from the first of ``links`` that works, verify, install."""
+    from .argos_download import download_archive
+
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = new_staging_dir(directory)
     try:
+        archive = download_archive(links, staging, label=label)
         return install_from_file(archive, directory)
     finally:
-        archive.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def default_index_url() -> str:
@@ -263,7 +355,11 @@ def fetch_index(url: str | None = None) -> list[dict[str, Any]]:
     """The Argos package index (a JSON list of package metadata)."""
     url = url or default_index_url()
     try:
-        response = httpx.get(url, timeout=30, follow_redirects=True)
+        from .argos_download import DOWNLOAD_USER_AGENT
+
+        response = httpx.get(
+            url, timeout=30, follow_redirects=True, headers={"User-Agent": DOWNLOAD_USER_AGENT}
+        )
         response.raise_for_status()
         data = response.json()
     except (httpx.HTTPError, ValueError) as exc:
@@ -334,9 +430,24 @@ def install_pairs(
         links = [link for link in entry.get("links", []) if isinstance(link, str)]
         if not links:
             raise EngineError(f"index entry for {key[0]}→{key[1]} has no download link")
-        done.append(install_from_url(links[0], directory))
+        label = f"{key[0]}→{key[1]} {entry.get('package_version', '')}".strip()
+        done.append(install_from_links(links, directory, label=label))
     return done
 
 
 def remove_package(package: ArgosPackage) -> None:
-    shutil.rmtree(package.path)
+    """Remove an installed package: renamed out of the packages directory, then deleted."""
+    staging = new_staging_dir(package.path.parent)
+    try:
+        try:
+            os.replace(package.path, staging / "removed")
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # Another filesystem: drop metadata.json last so it stays a package until gone.
+            for item in package.path.iterdir():
+                if item.name != "metadata.json":
+                    shutil.rmtree(item) if item.is_dir() else item.unlink()
+            shutil.rmtree(package.path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
