@@ -189,3 +189,116 @@ def test_alternatives_through_the_pivot_use_n_best_on_the_last_hop(argos_dir):
     engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, beam_size=2))
     [options] = engine.translate_alternatives(["Bonjour à tous."], "fr", "ar", 2)
     assert options[0] == engine.translate_batch(["Bonjour à tous."], "fr", "ar")[0]
+
+
+def test_decoding_defaults_are_argostranslates(argos_dir):
+    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, repetition_guard=False))
+    spy = spy_on(engine, "en", "fr")
+    engine.translate_batch(["The minister opened the conference."], "en", "fr")
+    call = spy.calls[0]
+    assert call["beam_size"] == 4 and call["num_hypotheses"] == 1
+    assert call["length_penalty"] == 0.2
+    assert call["repetition_penalty"] == 1.0 and call["no_repeat_ngram_size"] == 0
+
+
+class Looping:
+    """Copies each input, except that its first answer for the input at ``index`` loops."""
+
+    def __init__(self, index: int):
+        self.index = index
+        self.calls: list[dict] = []
+
+    def translate_batch(self, batch, **kwargs):
+        self.calls.append({"batch": [list(t) for t in batch], **kwargs})
+        results = [list(tokens) for tokens in batch]
+        if len(self.calls) == 1:
+            results[self.index] = ["▁la", "▁réunion"] * 6
+        return [type("Result", (), {"hypotheses": [tokens]})() for tokens in results]
+
+
+def test_repetition_guard_retranslates_only_the_looping_sentence(argos_dir):
+    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, beam_size=2))
+    package = engine.pairs[("en", "fr")]
+    engine._translator(package)  # loaded, so the runtime is known
+    looping = Looping(index=1)
+    engine._translators[package.path] = looping
+    texts = ["The minister spoke.", "The meeting ended late.", "Delegates left."]
+    out = engine.translate_batch(texts, "en", "fr")
+    first, second = looping.calls[0], looping.calls[1]
+    assert len(first["batch"]) == 3
+    assert second["batch"] == [first["batch"][1]]
+    assert second["repetition_penalty"] > 1.0 and second["no_repeat_ngram_size"] == 3
+    assert out == texts  # the retry's answer replaced the loop
+
+
+def test_guard_leaves_repetition_that_the_source_has(argos_dir):
+    from translator_pipeline.engines.argos import _degenerate
+
+    looped = ["▁a", "▁b"] * 4
+    assert _degenerate(looped, ["▁x", "▁y", "▁z"], limit=100)
+    assert not _degenerate(looped, ["▁x", "▁y"] * 4, limit=100)
+    assert not _degenerate(["▁a", "▁b", "▁c"], ["▁x"], limit=100)
+    assert _degenerate(["▁a", "▁b", "▁c"], ["▁x"], limit=3)  # ran to the length limit
+
+
+def test_device_comes_from_settings_then_argos_device_type(monkeypatch):
+    from translator_pipeline.engines.argos import resolve_device
+
+    monkeypatch.delenv("ARGOS_DEVICE_TYPE", raising=False)
+    assert resolve_device(None) == ("cpu", (0,))
+    assert resolve_device("cuda:1") == ("cuda", (1,))
+    assert resolve_device("cuda:0,1") == ("cuda", (0, 1))
+    monkeypatch.setenv("ARGOS_DEVICE_TYPE", "cuda")
+    assert resolve_device(None) == ("cuda", (0,))
+    assert resolve_device("cpu") == ("cpu", (0,))
+    monkeypatch.setenv("ARGOS_DEVICE_TYPE", "tpu")
+    assert resolve_device(None) == ("cpu", (0,))
+
+
+def test_cuda_that_cannot_load_is_a_clear_error(argos_dir, monkeypatch):
+    monkeypatch.setenv("ARGOS_DEVICE_TYPE", "cuda")
+    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir))
+    with pytest.raises(EngineError, match=r"cannot load the CTranslate2 model of en→fr .* on cuda"):
+        engine.translate_batch(["Hello."], "en", "fr")
+
+
+def test_auto_falls_back_to_cpu_with_a_warning(argos_dir, monkeypatch, caplog):
+    # This machine has no usable GPU: pretend one is present so CUDA is tried and fails.
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, device="auto"))
+    with caplog.at_level("WARNING"):
+        [out] = engine.translate_batch(["The minister spoke."], "en", "fr")
+    assert out.strip()
+    assert "cannot be used" in caplog.text and "CPU" in caplog.text
+    assert str(engine.signature("en", "fr")).endswith(";cpu;int8_float32")
+
+
+def test_signature_separates_compute_types_and_decoding(argos_dir):
+    def signature(**options) -> str:
+        engine = ArgosTranslator(ArgosSettings(packages_dir=argos_dir, **options))
+        return str(engine.signature("en", "fr"))
+
+    default, fp32 = signature(), signature(compute_type="float32")
+    assert "cpu;int8_float32" in default and "cpu;float32" in fp32
+    assert "beam=4;lp=0.2" in default
+    assert len({default, fp32, signature(beam_size=2), signature(no_repeat_ngram_size=3)}) == 4
+
+
+def test_unknown_sentencepiece_pieces_lose_their_word_mark_but_underscores_stay(engine):
+    from translator_pipeline.engines.argos_tokens import codec_for
+
+    codec = codec_for(engine.pairs[("en", "fr")].package)
+    # Pieces the shipped model never saw come back verbatim from decode_pieces.
+    assert codec.decode(["▁Zq_w", "▁vrk", "▁snake_case", "."]) == "Zq_w vrk snake_case."
+    assert codec.decode(codec.encode("file_name.txt costs 3_000")) == "file_name.txt costs 3_000"
+
+
+def test_placeholders_are_rebuilt_and_spaced_as_in_the_source():
+    from translator_pipeline.engines.argos_tokens import _tidy_placeholders
+
+    source = "Read the <g1>full statement</g1> on the site<x2/>."
+    assert (
+        _tidy_placeholders("Lisez la < g1 > déclaration < / g1 > sur le site < x2 / > .", source)
+        == "Lisez la <g1>déclaration</g1> sur le site<x2/>."
+    )
+    assert _tidy_placeholders("a <g1> b </g1> c", "x <g1> y </g1> z") == "a <g1> b </g1> c"
