@@ -27,6 +27,11 @@ _BPE_JOIN = "@@"
 # A placeholder as a tokenizer may have spread it out: "< g1 >", "< / g1 >", "< x2 / >".
 _LOOSE_PLACEHOLDER = re.compile(r"<\s*(/?)\s*([gx])\s*(\d+)\s*(/?)\s*>")
 _PLACEHOLDER = re.compile(r"</?g\d+>|<x\d+/>")
+_PROTECTED = [
+    r"(?:https?|ftp)://[^\s<>\"]+[^\s<>\".,;:!?)»]",
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"\w+(?:_\w+)+(?:\.\w+)*",
+]
 
 
 class Codec(Protocol):
@@ -70,7 +75,15 @@ class BPECodec:
         self._tokenizer = tokenizer
 
     def encode(self, sentence: str) -> list[str]:
-        return list(self._tokenizer.encode(sentence))
+        # argostranslate's steps (Moses normalise, tokenise, BPE), except that URLs,
+        # e-mail addresses and snake_case names stay whole: Moses would split them
+        # at every "_" or "/" and its detokeniser does not join them again.
+        tokenizer = self._tokenizer
+        tokenizer.lazy_load()
+        normalized = tokenizer.normalizer.normalize(sentence)
+        words = tokenizer.tokenizer.tokenize(normalized, protected_patterns=_PROTECTED)
+        words = " ".join(words).strip("\r\n ").split(" ")
+        return list(tokenizer.bpe_source.segment_tokens(words))
 
     def decode(self, tokens: list[str], source: str = "") -> str:
         tokenizer = self._tokenizer
