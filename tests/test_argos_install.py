@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.argos_listing import argos_lists
 from translator_pipeline.cli import main
 from translator_pipeline.engines import argos_packages
 from translator_pipeline.engines.argos_packages import (
@@ -25,27 +26,7 @@ from translator_pipeline.engines.argos_packages import (
     remove_package,
     staging_root,
 )
-from translator_pipeline.testing.tiny_argos import argos_environment, build_argos_archive
-
-LIST_PACKAGES = """
-import json
-from argostranslate import package
-print(json.dumps(sorted(f"{p.from_code}-{p.to_code}" for p in package.get_installed_packages())))
-"""
-
-
-def argos_lists(packages: Path, state: Path) -> list[str]:
-    """What argostranslate's get_installed_packages() says (it raises on a bad subdirectory)."""
-    done = subprocess.run(
-        [sys.executable, "-c", LIST_PACKAGES],
-        env=argos_environment(packages, state),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+from translator_pipeline.testing.tiny_argos import build_argos_archive
 
 
 @pytest.fixture(scope="module")
