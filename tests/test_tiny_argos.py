@@ -18,6 +18,7 @@ import pytest
 import sentencepiece as spm
 
 from translator_pipeline.testing.tiny_argos import (
+    CORPUS_BY_LANGUAGE,
     DEFAULT_CORPUS,
     SPECIAL_TOKENS,
     argos_environment,
@@ -225,3 +226,131 @@ def test_refuses_to_overwrite_and_checks_heads(en_fr: Path, tmp_path: Path) -> N
         build_argos_package(en_fr.parent, "en", "fr")
     with pytest.raises(ValueError, match="divisible"):
         build_argos_package(tmp_path, "en", "fr", d_model=60, heads=8)
+
+
+# --- the layouts of the index's real packages ------------------------------------
+
+LAYOUT_SCRIPT = """
+import json
+import ctranslate2
+from argostranslate import package
+
+out = {}
+for pkg in package.get_installed_packages():
+    model = pkg.package_path / "model"
+    shared = (model / "shared_vocabulary.json").exists()
+
+    def vocabulary(side):
+        return json.loads((model / f"{'shared' if shared else side}_vocabulary.json").read_text())
+
+    source, target = vocabulary("source"), vocabulary("target")
+    tokens = [pkg.tokenizer.encode(s) for s in SENTENCES[pkg.from_code]]
+    results = ctranslate2.Translator(str(model), device="cpu").translate_batch(
+        tokens, beam_size=2, max_decoding_length=200
+    )
+    out[pkg.package_path.name] = {
+        "codes": [pkg.from_code, pkg.to_code],
+        "tokenizer": type(pkg.tokenizer).__name__,
+        "sbd": str(pkg.packaged_sbd_path) if pkg.packaged_sbd_path else None,
+        "unknown_source_tokens": sorted({t for ts in tokens for t in ts if t not in source}),
+        "outputs_in_target_vocabulary": all(t in target for r in results for t in r.hypotheses[0]),
+        "output_lengths": [len(r.hypotheses[0]) for r in results],
+        "outputs": [r.hypotheses[0] for r in results],
+    }
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def layouts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("layouts")
+    build_argos_package(
+        root, "en", "ar", top_folder="en_ar", basic_metadata=True, stanza=True, seed=3
+    )
+    build_argos_package(root, "en", "fr", layout="opus-sp", package_version="1.9", seed=4)
+    build_argos_package(root, "fr", "en", layout="opus-bpe", quantization="int8", seed=5)
+    return root
+
+
+@pytest.fixture(scope="module")
+def layouts(layouts_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    sentences = {code: CORPUS_BY_LANGUAGE[code][:8] for code in ("en", "fr")}
+    script = f"SENTENCES = {sentences!r}\n" + LAYOUT_SCRIPT
+    return run_argos(script, layouts_dir, tmp_path_factory.mktemp("argos-state"))
+
+
+def test_argostranslate_loads_each_layout_with_its_tokenizer(layouts: dict) -> None:
+    assert layouts["en_ar"]["tokenizer"] == "SentencePieceTokenizer"
+    assert layouts["en_ar"]["sbd"].endswith("en_ar/stanza")
+    assert layouts["translate-en_fr-1_9"]["tokenizer"] == "SentencePieceTokenizer"
+    assert layouts["translate-fr_en-1_0"]["tokenizer"] == "BPETokenizer"
+    for name, found in layouts.items():
+        assert found["unknown_source_tokens"] == [], name
+        assert found["outputs_in_target_vocabulary"], name
+        assert max(found["output_lengths"]) < 200, name  # the length model stops decoding
+
+
+def test_opus_sentencepiece_layout_ships_only_the_source_side(layouts_dir: Path, layouts) -> None:
+    package = layouts_dir / "translate-en_fr-1_9"
+    model = package / "model"
+    assert sorted(p.name for p in package.iterdir()) == [
+        "README.md",
+        "metadata.json",
+        "model",
+        "sentencepiece.model",
+    ]
+    assert {"source_vocabulary.json", "target_vocabulary.json"} <= {p.name for p in model.iterdir()}
+    target = json.loads((model / "target_vocabulary.json").read_text(encoding="utf-8"))
+    processor = spm.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
+    unknown = [p for p in target[4:] if processor.piece_to_id(p) == processor.unk_id()]
+    assert len(unknown) > len(target) // 5
+    # What every real user of such a package meets: pieces decoded verbatim, ▁ and all.
+    decoded = [processor.decode_pieces(o) for o in layouts["translate-en_fr-1_9"]["outputs"]]
+    assert any("\u2581" in text for text in decoded)
+
+
+def test_bpe_layout_ships_subword_nmt_codes(layouts_dir: Path, layouts) -> None:
+    package = layouts_dir / "translate-fr_en-1_0"
+    codes = (package / "bpe.model").read_text(encoding="utf-8").splitlines()
+    assert codes[0] == "#version: 0.2"
+    assert all(len(line.split(" ")) == 2 for line in codes[1:]) and len(codes) > 20
+    assert not (package / "sentencepiece.model").exists()
+    outputs = layouts["translate-fr_en-1_0"]["outputs"]
+    assert any(t.endswith("@@") for o in outputs for t in o)
+
+
+def test_basic_metadata_top_folder_and_stanza(layouts_dir: Path, tmp_path: Path) -> None:
+    package = layouts_dir / "en_ar"
+    metadata = json.loads((package / "metadata.json").read_text(encoding="utf-8"))
+    assert sorted(metadata) == sorted(
+        ["package_version", "argos_version", "from_code", "from_name", "to_code", "to_name"]
+    )
+    assert (package / "stanza" / "en" / "tokenize").is_dir()
+    assert "Built with:" in (package / "README.md").read_text(encoding="utf-8")
+    archive = build_argos_archive(
+        tmp_path / "en_ar.argosmodel", "en", "ar", top_folder="en_ar", stanza=True, seed=3
+    )
+    with zipfile.ZipFile(archive) as zipped:
+        names = zipped.namelist()
+    assert {n.split("/")[0] for n in names} == {"en_ar"}
+    assert "en_ar/stanza/resources.json" in names
+
+
+def test_tied_embeddings_are_stored_once(tmp_path: Path) -> None:
+    untied = build_argos_package(tmp_path / "a", "en", "fr", vocab_size=400, d_model=128)
+    tied = build_argos_package(
+        tmp_path / "b", "en", "fr", vocab_size=400, d_model=128, tied_embeddings=True
+    )
+    vocab = len(read_vocabulary(untied / "model"))
+    saved = (untied / "model" / "model.bin").stat().st_size - (
+        tied / "model" / "model.bin"
+    ).stat().st_size
+    # Two vocab × d_model float32 matrices fewer (decoder projection and encoder embeddings).
+    assert saved >= 2 * vocab * 128 * 4 * 0.95
+
+
+@pytest.mark.parametrize("layout", ["opus-sp", "opus-bpe"])
+def test_new_layouts_are_reproducible(tmp_path: Path, layout: str) -> None:
+    first = build_argos_archive(tmp_path / "a.argosmodel", "en", "fr", layout=layout, seed=9)
+    second = build_argos_archive(tmp_path / "b.argosmodel", "en", "fr", layout=layout, seed=9)
+    assert first.read_bytes() == second.read_bytes()

@@ -9,12 +9,33 @@ path runs: ``argostranslate.package`` discovery and metadata, the package's
 
 Layout written by :func:`build_argos_package` (what ``Package(path)`` reads)::
 
-    <dest_dir>/translate-<from>_<to>-<version with "_">/
+    <dest_dir>/translate-<from>_<to>-<version with "_">/   (or ``top_folder``, e.g. en_ar)
         metadata.json        package_version, argos_version, from/to code+name,
                              type="translate", optional target_prefix
+                             (``basic_metadata``: the six basic fields only)
         sentencepiece.model  found by name at the package root -> SentencePieceTokenizer
+        bpe.model            instead, for layout "opus-bpe" -> BPETokenizer
+        stanza/              optional (``stanza=True``): sentence-splitter data
         README.md            returned by Package.get_readme()
         model/               model.bin, config.json, shared_vocabulary.json
+                             (or source_/target_vocabulary.json)
+
+The index's real packages come in three layouts, each of which ``layout`` builds:
+
+* ``"argos"``: Argos-trained (e.g. en↔ar 1.0): one SentencePiece model shared by
+  source and target, shared vocabulary; these also carry ``stanza/``, a top
+  folder named ``en_ar`` and basic metadata.
+* ``"opus-sp"``: Opus-MT ports (e.g. en↔fr 1.9) that ship only the *source*
+  SentencePiece model; the CTranslate2 model has its own target vocabulary,
+  many of whose pieces the shipped model does not know (``decode_pieces``
+  returns those verbatim, word marks ``▁`` included).
+* ``"opus-bpe"``: ports that ship ``bpe.model``, subword-nmt BPE codes over
+  Moses-tokenised text (argostranslate's BPETokenizer: sacremoses normaliser
+  and tokeniser, then BPE with ``@@`` continuation marks).
+
+``real_shape=True`` gives Transformer-base (6+6 layers, d_model 512, 8 heads,
+FFN 2048, 32k vocabulary, tied embeddings), the size of a real package, for
+benchmarks.
 
 What argostranslate 1.11 does with a packages directory (read from its source):
 
@@ -59,6 +80,7 @@ Gotchas:
 
 from __future__ import annotations
 
+import heapq
 import io
 import itertools
 import json
@@ -67,9 +89,10 @@ import random
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ctranslate2
 import numpy as np
@@ -79,6 +102,7 @@ from ctranslate2.specs import common_spec, transformer_spec
 from ..languages import language_name
 
 __all__ = [
+    "CORPUS_BY_LANGUAGE",
     "DEFAULT_CORPUS",
     "SPECIAL_TOKENS",
     "argos_environment",
@@ -150,6 +174,16 @@ DEFAULT_CORPUS: tuple[str, ...] = (
     "وقالت الحكومة: «سنحمي الوظائف والأجور»، وأضافت أن الإصلاح مستمر؛ ١٢٣٤٥٦٧٨٩٠.",
 )
 
+#: The default corpus split by language (a language without sentences here uses all of it).
+CORPUS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
+    "en": DEFAULT_CORPUS[:17],
+    "fr": DEFAULT_CORPUS[17:34],
+    "ar": DEFAULT_CORPUS[34:],
+}
+
+Layout = Literal["argos", "opus-sp", "opus-bpe"]
+_REAL_SHAPE = {"layers": 6, "d_model": 512, "heads": 8, "ffn": 2048, "vocab_size": 32000}
+
 # Syllable inventories for the synthetic filler text (see _synthetic_corpus).
 _LATIN_ONSETS = (
     "", "b", "c", "d", "f", "g", "h", "j", "l", "m", "n", "p", "r", "s", "t", "v",
@@ -211,6 +245,12 @@ def build_argos_package(
     quantization: str | None = None,
     user_symbols: Sequence[str] = (),
     length_ratio: float | None = 1.0,
+    layout: Layout = "argos",
+    top_folder: str | None = None,
+    basic_metadata: bool = False,
+    stanza: bool = False,
+    tied_embeddings: bool = False,
+    real_shape: bool = False,
 ) -> Path:
     """Build an installed-style Argos package in ``dest_dir`` and return its directory.
 
@@ -231,22 +271,55 @@ def build_argos_package(
     model; ``None`` leaves the weights purely random, and then nearly every
     sentence runs to ``max_decoding_length``.
 
+    ``layout`` (see the module docstring), ``top_folder`` (the directory name),
+    ``basic_metadata``, ``stanza``, ``tied_embeddings`` and ``real_shape``
+    reproduce the traits of the index's real packages. With ``layout`` other
+    than ``"argos"``, ``corpus`` (default: :data:`CORPUS_BY_LANGUAGE`) feeds both
+    sides and each side's tokenizer learns from its own language.
+
     The same arguments give byte-identical files on any machine with the same
-    sentencepiece/ctranslate2/numpy versions. Raises ``FileExistsError`` if the
-    package directory already exists.
+    sentencepiece/ctranslate2/numpy/sacremoses versions. Raises
+    ``FileExistsError`` if the package directory already exists.
     """
+    if real_shape:
+        layers, d_model, heads, ffn = (
+            _REAL_SHAPE[k] for k in ("layers", "d_model", "heads", "ffn")
+        )
+        vocab_size, tied_embeddings = _REAL_SHAPE["vocab_size"], True
     if d_model % heads:
         raise ValueError(f"d_model ({d_model}) must be divisible by heads ({heads})")
+    if layout not in ("argos", "opus-sp", "opus-bpe"):
+        raise ValueError(f"unknown layout {layout!r}")
     dest_dir = Path(dest_dir)
-    final_dir = dest_dir / package_dir_name(from_code, to_code, package_version)
+    final_dir = dest_dir / (top_folder or package_dir_name(from_code, to_code, package_version))
     if final_dir.exists():
         raise FileExistsError(final_dir)
 
     symbols = list(dict.fromkeys([*([target_prefix] if target_prefix else []), *user_symbols]))
-    sp_model = _train_sentencepiece(
-        list(corpus) if corpus is not None else list(DEFAULT_CORPUS), vocab_size, symbols, seed
-    )
-    vocabulary = _vocabulary(sp_model)
+    tokenizer_files: dict[str, bytes] = {}
+    if layout == "argos":
+        sp_model = _train_sentencepiece(
+            list(corpus) if corpus is not None else list(DEFAULT_CORPUS), vocab_size, symbols, seed
+        )
+        tokenizer_files["sentencepiece.model"] = sp_model
+        source_vocabulary = target_vocabulary = _vocabulary(sp_model)
+    elif layout == "opus-sp":
+        source_sp = _train_sentencepiece(_side_corpus(corpus, from_code), vocab_size, symbols, seed)
+        # The target model is trained, used for the vocabulary, and not shipped.
+        target_sp = _train_sentencepiece(
+            _side_corpus(corpus, to_code), vocab_size, symbols, seed + 1
+        )
+        tokenizer_files["sentencepiece.model"] = source_sp
+        source_vocabulary, target_vocabulary = _vocabulary(source_sp), _vocabulary(target_sp)
+    else:
+        codes, bpe_vocabulary = _learn_bpe(
+            [(from_code, t) for t in _side_corpus(corpus, from_code)]
+            + [(to_code, t) for t in _side_corpus(corpus, to_code)],
+            vocab_size,
+            seed,
+        )
+        tokenizer_files["bpe.model"] = codes
+        source_vocabulary = target_vocabulary = bpe_vocabulary
 
     metadata: dict[str, object] = {
         "package_version": package_version,
@@ -255,23 +328,27 @@ def build_argos_package(
         "from_name": language_name(from_code, "en"),
         "to_code": to_code,
         "to_name": language_name(to_code, "en"),
-        "type": "translate",
-        "links": [],
     }
+    if not basic_metadata:
+        metadata.update(type="translate", links=[])
     if target_prefix:
         metadata["target_prefix"] = target_prefix
     # Not read by argostranslate; records how to rebuild the package.
-    metadata["generated_by"] = {
+    generated_by = {
         "module": __name__,
         "seed": seed,
         "layers": layers,
         "d_model": d_model,
         "heads": heads,
         "ffn": ffn,
-        "vocab_size": len(vocabulary),
+        "vocab_size": len(target_vocabulary),
         "quantization": quantization,
         "length_ratio": length_ratio,
     }
+    if layout != "argos" or tied_embeddings:
+        generated_by.update(layout=layout, tied_embeddings=tied_embeddings)
+    if not basic_metadata:
+        metadata["generated_by"] = generated_by
 
     dest_dir.mkdir(parents=True, exist_ok=True)
     # Build outside dest_dir: a half-written subdirectory without metadata.json
@@ -279,17 +356,47 @@ def build_argos_package(
     with tempfile.TemporaryDirectory(prefix="tiny-argos-") as tmp:
         work = Path(tmp) / final_dir.name
         (work / "model").mkdir(parents=True)
-        spec = _transformer_spec(vocabulary, layers, d_model, heads, ffn, seed, length_ratio)
+        spec = _transformer_spec(
+            source_vocabulary,
+            target_vocabulary,
+            layers,
+            d_model,
+            heads,
+            ffn,
+            seed,
+            length_ratio,
+            tied_embeddings,
+        )
         spec.validate()
         spec.optimize(quantization=quantization)
         spec.save(str(work / "model"))
-        (work / "sentencepiece.model").write_bytes(sp_model)
-        (work / "README.md").write_text(_readme(metadata), encoding="utf-8")
+        for name, data in tokenizer_files.items():
+            (work / name).write_bytes(data)
+        if stanza:
+            _write_stanza(work / "stanza", from_code)
+        (work / "README.md").write_text(
+            _readme(metadata, generated_by if basic_metadata else None), encoding="utf-8"
+        )
         (work / "metadata.json").write_text(
             json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         shutil.move(str(work), str(final_dir))
     return final_dir
+
+
+def _side_corpus(corpus: Sequence[str] | None, code: str) -> list[str]:
+    if corpus is not None:
+        return list(corpus)
+    return list(CORPUS_BY_LANGUAGE.get(code, DEFAULT_CORPUS))
+
+
+def _write_stanza(directory: Path, code: str) -> None:
+    """A stanza/ folder shaped like the real packages' (argostranslate only checks it exists)."""
+    tokenize = directory / code / "tokenize"
+    tokenize.mkdir(parents=True)
+    (tokenize / f"{code}.pt").write_bytes(b"generated placeholder, not a stanza model\n")
+    resources = {code: {"tokenize": {code: {"md5": "0" * 32}}, "default_processors": {}}}
+    (directory / "resources.json").write_text(json.dumps(resources, indent=2) + "\n")
 
 
 def build_argos_archive(path: Path, from_code: str, to_code: str, **kw: Any) -> Path:
@@ -419,27 +526,133 @@ def _vocabulary(sp_model: bytes) -> list[str]:
     return [*SPECIAL_TOKENS, *(p for p in pieces if p not in SPECIAL_TOKENS)]
 
 
+# --- BPE (layout "opus-bpe") ------------------------------------------------------
+
+_END = "</w>"
+
+
+def _moses_words(sentences: list[tuple[str, str]]) -> list[str]:
+    """Words as argostranslate's BPETokenizer sees them: Moses-normalised and tokenised."""
+    from sacremoses import MosesPunctNormalizer, MosesTokenizer
+
+    words: list[str] = []
+    tools: dict[str, tuple[Any, Any]] = {}
+    for code, text in sentences:
+        if code not in tools:
+            tools[code] = (MosesPunctNormalizer(code), MosesTokenizer(code))
+        normalizer, tokenizer = tools[code]
+        words += " ".join(tokenizer.tokenize(normalizer.normalize(text))).split()
+    return words
+
+
+def _learn_bpe(
+    sentences: list[tuple[str, str]], vocab_size: int, seed: int
+) -> tuple[bytes, list[str]]:
+    """subword-nmt 0.2 codes learnt from ``(language, sentence)`` pairs, and their vocabulary.
+
+    The vocabulary holds every token ``apply_bpe`` can emit for these
+    characters: each character and each merged symbol, word-final (bare) and
+    word-inner (``@@``). When the corpus runs out of pairs to merge before the
+    vocabulary is full, synthetic words are added, as for SentencePiece.
+    """
+    words = Counter(_moses_words(sentences))
+    merges = _bpe_merges(words, vocab_size)
+    if len(_bpe_vocabulary(words, merges)) < vocab_size:
+        filler = Counter(" ".join(_synthetic_corpus(vocab_size, seed)).split())
+        merges = _bpe_merges(words + filler, vocab_size)
+        words += filler
+    codes = "#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges)
+    return codes.encode("utf-8"), _bpe_vocabulary(words, merges)
+
+
+def _bpe_vocabulary(words: Counter[str], merges: list[tuple[str, str]]) -> list[str]:
+    characters = sorted({c for word in words for c in word})
+    tokens = [t for c in characters for t in (c, c + "@@")]
+    for a, b in merges:
+        merged = a + b
+        tokens.append(merged[: -len(_END)] if merged.endswith(_END) else merged + "@@")
+    return [*SPECIAL_TOKENS, *dict.fromkeys(t for t in tokens if t not in SPECIAL_TOKENS)]
+
+
+def _bpe_merges(words: Counter[str], vocab_size: int) -> list[tuple[str, str]]:
+    """Greedy BPE: merge the most frequent adjacent pair until the vocabulary is full.
+
+    Pair counts are updated only for the words a merge touches, and the best
+    pair comes from a heap of (count, pair) entries checked against the live
+    counts; ties go to the smallest pair, so the result is reproducible.
+    """
+    symbols = [[*w[:-1], w[-1] + _END] for w in sorted(words)]
+    counts = [words[w] for w in sorted(words)]
+    pairs: Counter[tuple[str, str]] = Counter()
+    where: dict[tuple[str, str], set[int]] = {}
+    for i, word in enumerate(symbols):
+        for pair in itertools.pairwise(word):
+            pairs[pair] += counts[i]
+            where.setdefault(pair, set()).add(i)
+    heap = [(-n, pair) for pair, n in pairs.items()]
+    heapq.heapify(heap)
+    base = 2 * len({c for w in words for c in w}) + len(SPECIAL_TOKENS)
+    merges: list[tuple[str, str]] = []
+    while base + len(merges) < vocab_size and heap:
+        negative, (a, b) = heapq.heappop(heap)
+        if pairs.get((a, b), 0) != -negative:
+            continue  # stale entry
+        if -negative < 2:
+            break
+        merges.append((a, b))
+        touched: set[tuple[str, str]] = set()
+        for i in sorted(where.pop((a, b), ())):
+            word = symbols[i]
+            for pair in itertools.pairwise(word):
+                pairs[pair] -= counts[i]
+                touched.add(pair)
+            merged, j = [], 0
+            while j < len(word):
+                if j + 1 < len(word) and word[j] == a and word[j + 1] == b:
+                    merged.append(a + b)
+                    j += 2
+                else:
+                    merged.append(word[j])
+                    j += 1
+            symbols[i] = merged
+            for pair in itertools.pairwise(merged):
+                pairs[pair] += counts[i]
+                where.setdefault(pair, set()).add(i)
+                touched.add(pair)
+        for pair in touched:
+            if pairs[pair] > 0:
+                heapq.heappush(heap, (-pairs[pair], pair))
+            else:
+                pairs.pop(pair, None)
+    return merges
+
+
 # --- CTranslate2 model ---------------------------------------------------------------
 
 
 def _transformer_spec(
-    vocabulary: list[str],
+    source_vocabulary: list[str],
+    target_vocabulary: list[str],
     layers: int,
     d_model: int,
     heads: int,
     ffn: int,
     seed: int,
     length_ratio: float | None,
+    tied: bool = False,
 ) -> transformer_spec.TransformerSpec:
     """A pre-norm ReLU Transformer (OpenNMT-py's, as in Argos models) with random weights.
 
-    Source/target embeddings and the output projection are separate (untied)
-    matrices, so the file is as large as an untied model of that shape.
+    Untied, the source/target embeddings and the output projection are separate
+    matrices. ``tied`` shares one matrix between the decoder embeddings and the
+    output projection (and the encoder embeddings, when the vocabulary is
+    shared), as base models do; CTranslate2 then stores it once.
     With ``length_ratio`` set, a few weights are then overwritten so that the
     model stops after about ``length_ratio`` × source length tokens
     (see :func:`_install_length_model`).
     """
     rng = np.random.default_rng(seed)
+    vocabulary = target_vocabulary
     vocab = len(vocabulary)
 
     def weight(rows: int, cols: int) -> np.ndarray:
@@ -458,7 +671,7 @@ def _transformer_spec(
     spec = transformer_spec.TransformerSpec.from_config(layers, heads)
     encoder, decoder = spec.encoder, spec.decoder
 
-    encoder.embeddings[0].weight = weight(vocab, d_model)
+    encoder.embeddings[0].weight = weight(len(source_vocabulary), d_model)
     norm(encoder.layer_norm)
     for layer in encoder.layer:
         norm(layer.self_attention.layer_norm)
@@ -468,7 +681,12 @@ def _transformer_spec(
 
     decoder.embeddings.weight = weight(vocab, d_model)
     norm(decoder.layer_norm)
-    decoder.projection.weight = weight(vocab, d_model)
+    if tied:
+        decoder.projection.weight = decoder.embeddings.weight
+        if source_vocabulary == target_vocabulary:
+            encoder.embeddings[0].weight = decoder.embeddings.weight
+    else:
+        decoder.projection.weight = weight(vocab, d_model)
     for layer in decoder.layer:
         norm(layer.self_attention.layer_norm)
         layer.self_attention.linear[0].weight = weight(3 * d_model, d_model)
@@ -489,8 +707,8 @@ def _transformer_spec(
     if length_ratio is not None:
         _install_length_model(spec, vocabulary.index("</s>"), d_model, heads, length_ratio)
 
-    spec.register_source_vocabulary(vocabulary)
-    spec.register_target_vocabulary(vocabulary)
+    spec.register_source_vocabulary(source_vocabulary)
+    spec.register_target_vocabulary(target_vocabulary)
     return spec
 
 
@@ -534,8 +752,8 @@ def _install_length_model(
     encoder, decoder = spec.encoder, spec.decoder
     channels = [pos, length]
 
-    for embeddings in (encoder.embeddings[0], decoder.embeddings):
-        weight = embeddings.weight
+    matrices = {id(m.weight): m.weight for m in (encoder.embeddings[0], decoder.embeddings)}
+    for weight in matrices.values():
         weight[:, channels] = 0.0
         others = weight[:, : d_model - 2]
         others -= others.mean(axis=1, keepdims=True)
@@ -591,11 +809,14 @@ def _encoder_ramp(positions: np.ndarray, d_model: int) -> np.ndarray:
     return k * np.sqrt(((d - 2) / d) / (1.0 - k**2 * (d - 1) / d**2))
 
 
-def _readme(metadata: dict[str, object]) -> str:
-    return (
+def _readme(metadata: dict[str, object], generated_by: dict[str, object] | None = None) -> str:
+    text = (
         f"# {metadata['from_name']} → {metadata['to_name']} (generated test package)\n\n"
         "Generated by `translator_pipeline.testing.tiny_argos` with random weights.\n"
         "It exercises the Argos Translate / CTranslate2 code path; its output is not a\n"
         f"translation. CTranslate2 {ctranslate2.__version__},"
         f" SentencePiece {spm.__version__}.\n"
     )
+    if generated_by:
+        text += "\nBuilt with: " + json.dumps(generated_by, sort_keys=True) + "\n"
+    return text
