@@ -97,10 +97,10 @@ def serve(root: Path) -> tuple[ThreadingHTTPServer, str]:
 
 
 def worker(base: str, count: int, workers: int, validators_file: Path, rerun: bool) -> dict:
-    from translator_pipeline.config import FetchSettings, SourceSettings
-    from translator_pipeline.discover import discover
-    from translator_pipeline.fetch import Fetcher
-    from translator_pipeline.pipeline import fetch_candidate
+    from translator_pipeline.config.settings import FetchSettings, SourceSettings
+    from translator_pipeline.crawl.discover import discover
+    from translator_pipeline.crawl.fetch import Fetcher
+    from translator_pipeline.run.stages import fetch_candidate
 
     source = SourceSettings(
         name="bench",

@@ -27,13 +27,10 @@ Every measurement runs in its own process with a fresh state and output:
    after the first run.
 2. flow, ``--small`` articles (the same site, lower ``max_articles``): peak RSS,
    for the growth ratio N vs small (target < 1.5×).
-3. direct, N articles: the library's stages without Prefect, at the flow's
-   granularity and concurrency (the same ``pipeline.chunked`` chunks, a pool of
-   ``--direct-workers`` threads, default the flow's ThreadPoolTaskRunner
-   width): discover; per chunk conditional_validators, fetch_candidate and
-   detect_language; plan_languages; translate_articles per chunk and language,
-   then render_translation; publish_variants per chunk; publish_manifest. Flow
-   first run / direct = Prefect's overhead (target ≤ 1.3×).
+3. direct, N articles: the same run without Prefect — the library's run loop
+   (``translator_pipeline.run.run_once``, the code the flow runs) with its
+   stages on ``--direct-workers`` threads (default the flow's task-runner
+   width). Flow first run / direct = Prefect's overhead (target ≤ 1.3×).
 
 Prints a table per engine and lists the targets missed. The default run takes
 about 10 minutes on 2 cores (the tiny model decoding ~12,000 paragraphs twice
@@ -165,10 +162,11 @@ class EngineCounter:
         self.alternatives = 0  # texts given to translate_alternatives (n-best retries)
 
     def install(self, config: Path) -> None:
-        from translator_pipeline.config import load_settings
-        from translator_pipeline.pipeline import engine_for
+        from translator_pipeline.config.settings import load_settings
+        from translator_pipeline.engines import load_engine
 
-        engine = engine_for(load_settings(config))
+        settings = load_settings(config)
+        engine = load_engine(settings.engine, settings)
         for name, attr in (
             ("translate_batch", "batch"),
             ("translate_alternatives", "alternatives"),
@@ -251,130 +249,24 @@ def worker_flow(config: Path, site: Path, count: int, edits: int, tag: str) -> d
 
 
 def worker_direct(config: Path, workers: int) -> dict:
-    """The flow's work without Prefect, at the flow's granularity: the same chunks
-    (``pipeline.chunked``) fetched, extracted and detected; translated per chunk and
-    language in one call; published per chunk — each phase in a pool of ``workers``
-    threads, the planning in between in this thread."""
-    from concurrent.futures import ThreadPoolExecutor
+    """The same run without Prefect: the library's run loop
+    (:func:`translator_pipeline.run.run_once`) on ``workers`` threads — the code
+    the flow runs, with the stages on a thread pool instead of Prefect tasks."""
+    from translator_pipeline.config.settings import load_settings
+    from translator_pipeline.run import run_once
 
-    from translator_pipeline.config import load_settings
-    from translator_pipeline.fetch import Fetcher
-    from translator_pipeline.models import Article, ArticleOutcome
-    from translator_pipeline.pipeline import (
-        check_engine,
-        chunked,
-        conditional_validators,
-        detect_language,
-        discover,
-        engine_for,
-        fetch_candidate,
-        plan_languages,
-        publish_manifest,
-        publish_variants,
-        render_translation,
-        terminology_for,
-    )
-    from translator_pipeline.publish import publisher_for, slug_from_url
-    from translator_pipeline.state import StateStore, TranslationMemory
-    from translator_pipeline.translate import translate_articles
-
-    phases: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        phases[name] = phases.get(name, 0.0) + now - clock
-        clock = now
-
-    start = clock
-    settings = load_settings(config)
-    engine = engine_for(settings)
-    check_engine(settings, engine)
-    terminology = terminology_for(settings)
-    state = StateStore(settings.state_path)
-    publisher = publisher_for(settings)
-    publisher.check()
-    lap("setup")
-    outcomes: list[ArticleOutcome] = []
-    with Fetcher(settings.fetch) as fetcher, ThreadPoolExecutor(workers) as pool:
-        candidates = [c for s in settings.sources for c in discover(s, fetcher).candidates]
-        lap("discover")
-
-        def fetch_detect(chunk):  # type: ignore[no-untyped-def]
-            out = []
-            for candidate in chunk:
-                validators = conditional_validators(
-                    candidate.url, settings, engine, state, publisher
-                )
-                source = settings.source(candidate.source)
-                fetched = fetch_candidate(candidate, source, fetcher, *validators)
-                if isinstance(fetched, Article):
-                    fetched = detect_language(fetched, settings)
-                out.append(fetched)
-            return out
-
-        work: list[tuple[Article, str, list[str]]] = []
-        for results in pool.map(fetch_detect, chunked(candidates, workers)):
-            for result in results:
-                if isinstance(result, ArticleOutcome):
-                    outcomes.append(result)
-                    continue
-                languages = plan_languages(result, settings, engine, state, publisher)
-                if languages:
-                    slug = state.slug_for(result.url, result.source, slug_from_url(result.url))
-                    work.append((result, slug, languages))
-                else:
-                    state.remember_validators(result.url, result.etag, result.last_modified)
-                    outcomes.append(ArticleOutcome(result.url, "unchanged"))
-        lap("fetch")
-
-        def translate(chunk, language):  # type: ignore[no-untyped-def]
-            share = [w for w in chunk if language in w[2]]
-            memory = TranslationMemory(state)
-            done = translate_articles(
-                [a for a, _, _ in share],
-                [language],
-                engine,
-                terminology=terminology,
-                memory=memory,
-            )
-            return [
-                render_translation(a, done[a.url][0], slug, langs, settings, terminology)
-                for a, slug, langs in share
-            ]
-
-        chunks = chunked(work, workers)
-        translated = [
-            [pool.submit(translate, chunk, lang) for lang in settings.target_languages]
-            for chunk in chunks
-        ]
-        variants = [[v for f in futures for v in f.result()] for futures in translated]
-        lap("translate")
-
-        def publish(chunk, chunk_variants):  # type: ignore[no-untyped-def]
-            return [
-                publish_variants(
-                    a,
-                    [v for v in chunk_variants if v.article_url == a.url],
-                    settings,
-                    state,
-                    publisher,
-                    terminology,
-                )
-                for a, _, _ in chunk
-            ]
-
-        for done in pool.map(publish, chunks, variants):
-            outcomes += done
-        lap("publish")
-    publish_manifest(state, publisher, settings)
-    lap("manifest")
+    start = time.perf_counter()
+    report = run_once(load_settings(config), workers=workers)
     seconds = time.perf_counter() - start
     counts: dict[str, int] = {}
-    for o in outcomes:
+    for o in report.outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-    return {"seconds": seconds, "counts": counts, "phases": phases, "peak_mb": peak_rss_mb()}
+    return {
+        "seconds": seconds,
+        "counts": counts,
+        "phases": dict(report.stage_seconds),
+        "peak_mb": peak_rss_mb(),
+    }
 
 
 # --- the parent process ---------------------------------------------------------------

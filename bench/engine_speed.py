@@ -52,7 +52,7 @@ def peak_rss_mb() -> float:
 def worker(kind: str, package: Path, count: int, beam: int, penalty: float) -> dict:
     texts = paragraphs(news_sentences(count))
     if kind == "ours":
-        from translator_pipeline.config import ArgosSettings
+        from translator_pipeline.config.settings import ArgosSettings
         from translator_pipeline.engines.argos import ArgosTranslator
 
         engine = ArgosTranslator(
@@ -66,7 +66,7 @@ def worker(kind: str, package: Path, count: int, beam: int, penalty: float) -> d
         from argostranslate import settings as argos_settings
         from argostranslate import translate as argos_translate
 
-        from translator_pipeline.sentences import split_sentences
+        from translator_pipeline.engines.sentences import split_sentences
 
         class OurSplitter:
             def split_sentences(self, text: str) -> list[str]:
@@ -87,7 +87,7 @@ def worker(kind: str, package: Path, count: int, beam: int, penalty: float) -> d
         import ctranslate2
         from argostranslate import package as argos_package
 
-        from translator_pipeline.sentences import split_sentences
+        from translator_pipeline.engines.sentences import split_sentences
 
         tokenizer = argos_package.Package(package).tokenizer
         sentences = [s for text in texts for s in split_sentences(text, "en")]

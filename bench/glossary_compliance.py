@@ -68,7 +68,7 @@ _FEMININE = {"Ligue", "Commission", "Conférence", "Journée", "Direction", "Dé
 class Slot:
     """How a term is written in a generated sentence, by grammatical role."""
 
-    concept: object  # translator_pipeline.glossary.Concept
+    concept: object  # translator_pipeline.glossary.model.Concept
     form: str
     language: str
     uses: int = 0  # terms written since last reset
@@ -238,8 +238,8 @@ def generated_articles(glossary, paragraphs: int, per_language: int) -> list[Gen
     """Articles in en, fr and ar whose sentences use every concept's forms in turn."""
     from bs4 import BeautifulSoup
 
+    from translator_pipeline.html.segment import blocks_from_units, mark_blocks
     from translator_pipeline.models import Article
-    from translator_pipeline.segment import blocks_from_units, mark_blocks
 
     articles = []
     for language, frames in FRAMES.items():
@@ -277,10 +277,10 @@ def generated_articles(glossary, paragraphs: int, per_language: int) -> list[Gen
 
 def demo_articles() -> list:
     """The demo site's articles, extracted and language-detected as a run would."""
-    from translator_pipeline.config import Settings, SourceSettings
-    from translator_pipeline.extract import extract_article
+    from translator_pipeline.config.settings import Settings, SourceSettings
+    from translator_pipeline.crawl.extract import extract_article
     from translator_pipeline.models import FetchedPage
-    from translator_pipeline.pipeline import detect_language
+    from translator_pipeline.run.stages import detect_language
 
     base = "http://127.0.0.1:8765/"
     source = SourceSettings(
@@ -366,7 +366,7 @@ def _units(body_html: str, marked: bool) -> list[str]:
     """Texts of a body's translation units, in order (marked: the source's marks)."""
     from bs4 import BeautifulSoup
 
-    from translator_pipeline.segment import BLOCK_ATTR, mark_blocks
+    from translator_pipeline.html.segment import BLOCK_ATTR, mark_blocks
 
     soup = BeautifulSoup(body_html, "html.parser")
     if marked:
@@ -473,7 +473,7 @@ def check_variant(report: EngineReport, glossary, article, variant, finder: Form
 def run_engine(name: str, engine, articles: Sequence, glossary, targets: Sequence[str]):
     """Translate ``articles`` with ``engine`` and the glossary; an :class:`EngineReport`."""
     from translator_pipeline.errors import EngineError
-    from translator_pipeline.translate import Terminology, translate_articles
+    from translator_pipeline.translate.articles import Terminology, translate_articles
 
     report = EngineReport(name)
     finders = {t: FormFinder(glossary, t) for t in targets}
@@ -505,7 +505,7 @@ def build_tiny_argos(directory: Path) -> Path:
 
 
 def argos_engine(packages_dir: Path):
-    from translator_pipeline.config import ArgosSettings
+    from translator_pipeline.config.settings import ArgosSettings
     from translator_pipeline.engines.argos import ArgosTranslator
 
     return ArgosTranslator(
@@ -518,7 +518,11 @@ def argos_engine(packages_dir: Path):
 def measure_cost(engine, articles: Sequence, glossary, targets: Sequence[str], repeat: int):
     """Best-of-``repeat`` seconds of translate_articles without and with the glossary
     (the engine's models are already loaded: :func:`run_engine` ran first)."""
-    from translator_pipeline.translate import NO_TERMINOLOGY, Terminology, translate_articles
+    from translator_pipeline.translate.articles import (
+        NO_TERMINOLOGY,
+        Terminology,
+        translate_articles,
+    )
 
     setups = {
         "without glossary": NO_TERMINOLOGY,
@@ -673,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
             os.environ[var] = str(Path(tmp) / var.lower())  # before argostranslate is imported
         os.environ.pop("ARGOS_PACKAGES_DIR", None)
-        from translator_pipeline.glossary import load_glossary
+        from translator_pipeline.glossary.load import load_glossary
 
         glossary = load_glossary(args.glossary)
         result = run_benchmark(

@@ -87,8 +87,8 @@ def article_body() -> str:
 def make_article(body: str):
     from bs4 import BeautifulSoup
 
+    from translator_pipeline.html.segment import blocks_from_units, mark_blocks
     from translator_pipeline.models import Article
-    from translator_pipeline.segment import blocks_from_units, mark_blocks
 
     soup = BeautifulSoup(f"<div>{body}</div>", "html.parser")
     units = mark_blocks(soup.div, soup)
@@ -127,10 +127,10 @@ class TimedEngine:
 
 
 def measure(packages_dir: Path, article, repeat: int) -> dict:
-    from translator_pipeline.config import ArgosSettings
+    from translator_pipeline.config.settings import ArgosSettings
     from translator_pipeline.engines.argos import ArgosTranslator
-    from translator_pipeline.render import sanitise
-    from translator_pipeline.translate import translate_articles
+    from translator_pipeline.publishing.render import sanitise
+    from translator_pipeline.translate.articles import translate_articles
 
     engine = ArgosTranslator(ArgosSettings(packages_dir=packages_dir, beam_size=2))
     engine.translate_batch(["Warm up."], "en", "fr")  # load the model

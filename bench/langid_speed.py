@@ -48,7 +48,7 @@ def load_items(path: Path = EVAL_SET) -> list[dict[str, str]]:
 
 
 def our_detector(config: str) -> tuple[Detect, str]:
-    from translator_pipeline.langid import LanguageDetector
+    from translator_pipeline.language.langid import LanguageDetector
 
     if config == "deployment" and "languages" in inspect.signature(LanguageDetector).parameters:
         detector = LanguageDetector(languages=DEPLOYMENT)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import import_graph  # noqa: E402
+import import_graph
 
 DEFAULT_MODULES = ("translator_pipeline.publishing.render", "translator_pipeline.translate")
 
@@ -27,11 +27,11 @@ DEFAULT_MODULES = ("translator_pipeline.publishing.render", "translator_pipeline
 def exported(path: Path) -> int:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
+        named = isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
-        ):
-            if isinstance(node.value, (ast.List, ast.Tuple)):
-                return len(node.value.elts)
+        )
+        if named and isinstance(node.value, (ast.List, ast.Tuple)):
+            return len(node.value.elts)
     return 0
 
 

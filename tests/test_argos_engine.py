@@ -12,7 +12,7 @@ from pathlib import Path
 import ctranslate2
 import pytest
 
-from translator_pipeline.config import ArgosSettings
+from translator_pipeline.config.settings import ArgosSettings
 from translator_pipeline.engines.argos import ArgosTranslator
 from translator_pipeline.errors import EngineError
 from translator_pipeline.testing.tiny_argos import build_argos_package

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.argos_listing import argos_lists
-from translator_pipeline.cli import main
+from translator_pipeline.cli.main import main
 from translator_pipeline.engines import argos_packages
 from translator_pipeline.engines.argos_packages import (
     find_packages,

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.argos_listing import argos_lists
-from translator_pipeline.cli import main
-from translator_pipeline.config import ArgosSettings
+from translator_pipeline.cli.main import main
+from translator_pipeline.config.settings import ArgosSettings
 from translator_pipeline.engines import clear_engine_cache
 from translator_pipeline.engines.argos import ArgosTranslator
 from translator_pipeline.testing.tiny_argos import build_argos_archive

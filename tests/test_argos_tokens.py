@@ -15,7 +15,7 @@ import pytest
 import sentencepiece as spm
 from argostranslate.tokenizer import BPETokenizer, SentencePieceTokenizer
 
-from translator_pipeline.config import ArgosSettings
+from translator_pipeline.config.settings import ArgosSettings
 from translator_pipeline.engines.argos import ArgosTranslator
 from translator_pipeline.engines.argos_tokens import BPECodec, SentencePieceCodec
 from translator_pipeline.testing.tiny_argos import DEFAULT_CORPUS

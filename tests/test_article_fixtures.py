@@ -14,14 +14,14 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from tests.engines import ScriptedEngine
-from translator_pipeline.config import Settings, SourceSettings
-from translator_pipeline.extract import extract_article
-from translator_pipeline.languages import arabic_punctuation
+from translator_pipeline.config.settings import Settings, SourceSettings
+from translator_pipeline.crawl.extract import extract_article
+from translator_pipeline.html.segment import KEEP
+from translator_pipeline.language.facts import arabic_punctuation
 from translator_pipeline.models import Article, FetchedPage, Variant
-from translator_pipeline.pipeline import detect_language
-from translator_pipeline.render import render_variant
-from translator_pipeline.segment import KEEP
-from translator_pipeline.translate import translate_articles
+from translator_pipeline.publishing.render import render_variant
+from translator_pipeline.run.stages import detect_language
+from translator_pipeline.translate.articles import translate_articles
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
 FIXTURES = {

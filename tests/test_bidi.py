@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tests.engines import ScriptedEngine
 from tests.test_translate import make_article
-from translator_pipeline.bidi import FSI, PDI, isolate_ltr_runs, isolate_ltr_text
-from translator_pipeline.render import sanitise
-from translator_pipeline.translate import translate_articles
+from translator_pipeline.html.bidi import FSI, PDI, isolate_ltr_runs, isolate_ltr_text
+from translator_pipeline.publishing.render import sanitise
+from translator_pipeline.translate.articles import translate_articles
 
 
 def test_codes_acronyms_numbers_urls_and_emails_are_isolated():

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from translator_pipeline.cli import main
+from translator_pipeline.cli.main import main
 
 
 def test_config_command_prints_validated_settings(capsys):

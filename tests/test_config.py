@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
-from translator_pipeline.config import (
+from translator_pipeline.config.settings import (
     DEFAULT_DISCLAIMERS,
     FetchSettings,
     Settings,

@@ -1,8 +1,8 @@
 """A publishing process killed at any point, then run again: no half-written or
 orphaned files, nothing lost, no event queued twice.
 
-The child process runs the library's stages (the flow's tasks without Prefect,
-so each run costs a second, not a server start) and kills itself with
+The child process runs the library's run loop (``run_once``: the code the flow
+runs, without Prefect, so each run costs a second, not a server start) and kills itself with
 ``os._exit`` — no cleanup, no ``finally`` — at the k-th file rename or right
 after the k-th publication is recorded.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_flow_e2e import write_config
-from translator_pipeline.state import StateStore
+from translator_pipeline.store.state import StateStore
 
 KILLED = 137
 _TIME = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
@@ -45,7 +45,7 @@ def publish_everything(config: str, kill_at: str | None) -> None:
 
             os.replace = replace
         else:
-            from translator_pipeline.state import StateStore as Store
+            from translator_pipeline.store.state import StateStore as Store
 
             real_record = Store.record_publication
 
@@ -56,31 +56,10 @@ def publish_everything(config: str, kill_at: str | None) -> None:
 
             Store.record_publication = record
 
-    from translator_pipeline import pipeline
-    from translator_pipeline.config import load_settings
-    from translator_pipeline.fetch import Fetcher
-    from translator_pipeline.models import ArticleOutcome
-    from translator_pipeline.publish import publisher_for
+    from translator_pipeline.config.settings import load_settings
+    from translator_pipeline.run import run_once
 
-    settings = load_settings(config)
-    engine = pipeline.engine_for(settings)
-    state = StateStore.from_settings(settings)
-    publisher = publisher_for(settings)
-    with Fetcher(settings.fetch) as fetcher:
-        for source in settings.sources:
-            for candidate in pipeline.discover(source, fetcher).candidates:
-                validators = pipeline.conditional_validators(
-                    candidate.url, settings, engine, state, publisher
-                )
-                result = pipeline.fetch_candidate(candidate, source, fetcher, *validators)
-                if isinstance(result, ArticleOutcome):
-                    continue
-                article = pipeline.detect_language(result, settings)
-                languages = pipeline.plan_languages(article, settings, engine, state, publisher)
-                if languages:
-                    translations = pipeline.translate_article(article, languages, engine)
-                    pipeline.publish_article(article, translations, settings, state, publisher)
-    pipeline.publish_manifest(state, publisher, settings)
+    run_once(load_settings(config))
 
 
 def run_child(config: Path, kill_at: str | None = None) -> int:

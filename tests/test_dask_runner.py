@@ -171,7 +171,7 @@ def test_existing_dask_scheduler_by_address(site_server, tmp_path, submitted):
 
 
 def test_cli_refuses_a_dask_address_with_the_thread_runner(tmp_path, capsys):
-    from translator_pipeline.cli import main
+    from translator_pipeline.cli.main import main
 
     config = write_config(tmp_path, "http://127.0.0.1:9/")
     code = main(

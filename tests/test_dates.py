@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from translator_pipeline.dates import parse_date
+from translator_pipeline.crawl.dates import parse_date
 
 PARSED = [
     # ISO 8601 and its everyday variants

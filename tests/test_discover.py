@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.server import Response
-from translator_pipeline.config import FetchSettings, SourceSettings, load_settings
-from translator_pipeline.discover import Discovery, discover, normalise_url, parse_date
+from translator_pipeline.config.settings import FetchSettings, SourceSettings, load_settings
+from translator_pipeline.crawl.discover import Discovery, discover, normalise_url, parse_date
+from translator_pipeline.crawl.fetch import Fetcher
 from translator_pipeline.errors import ConfigError
-from translator_pipeline.fetch import Fetcher
 from translator_pipeline.models import RunReport
-from translator_pipeline.report import format_summary
+from translator_pipeline.run.report import format_summary
 
 if TYPE_CHECKING:  # imported by name at run time, pytest would try to collect it
     from tests.server import TestServer

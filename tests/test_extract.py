@@ -6,11 +6,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import SITE
-from translator_pipeline.config import SourceSettings
+from translator_pipeline.config.settings import SourceSettings
+from translator_pipeline.crawl.extract import extract_article, find_links
 from translator_pipeline.errors import ExtractionError
-from translator_pipeline.extract import extract_article, find_links
+from translator_pipeline.html.segment import BLOCK_ATTR
 from translator_pipeline.models import Article, FetchedPage
-from translator_pipeline.segment import BLOCK_ATTR
 
 BASE = "http://127.0.0.1:8765/"
 

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
-from translator_pipeline.config import Settings
-from translator_pipeline.feeds import (
+from translator_pipeline.config.settings import Settings
+from translator_pipeline.models import PublishedVariant, StoredArticle
+from translator_pipeline.publishing.feeds import (
     ATOM_NS,
     SITEMAP_NS,
     XHTML_NS,
@@ -19,7 +20,6 @@ from translator_pipeline.feeds import (
     feed_path,
     sitemap_files,
 )
-from translator_pipeline.state import PublishedVariant, StoredArticle
 
 BASE = "https://www.example.org/mt/"
 NS = {"s": SITEMAP_NS, "x": XHTML_NS, "a": ATOM_NS}
@@ -156,7 +156,7 @@ def test_sitemap_escapes_urls_and_is_deterministic():
 
 def test_no_sitemap_without_base_url_or_with_noindex_and_never_pseudo_pages(caplog):
     rows = published_rows()
-    with caplog.at_level("INFO", logger="translator_pipeline.feeds"):
+    with caplog.at_level("INFO", logger="translator_pipeline.publishing.feeds"):
         assert build_sitemap(rows, settings()) is None
     assert "public_base_url is not set" in caplog.text
     assert (

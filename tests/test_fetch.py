@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.server import Response
-from translator_pipeline.config import FetchSettings
+from translator_pipeline.config.settings import FetchSettings
+from translator_pipeline.crawl.fetch import Fetcher, check_url, decode_html
 from translator_pipeline.errors import (
     FetchError,
     HTTPStatusError,
@@ -18,7 +19,6 @@ from translator_pipeline.errors import (
     UnsafeURLError,
     UnsupportedContentError,
 )
-from translator_pipeline.fetch import Fetcher, check_url, decode_html
 
 if TYPE_CHECKING:  # imported by name at run time, pytest would try to collect it
     from tests.server import TestServer

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.server import Request, Response
-from translator_pipeline.config import FetchSettings
+from translator_pipeline.config.settings import FetchSettings
+from translator_pipeline.crawl.fetch import (
+    Fetcher,
+    check_address,
+    retry_after_seconds,
+    user_agent_token,
+)
 from translator_pipeline.errors import (
     FetchError,
     HTTPStatusError,
@@ -28,12 +34,6 @@ from translator_pipeline.errors import (
     RobotsDisallowedError,
     UnsafeURLError,
     UnsupportedContentError,
-)
-from translator_pipeline.fetch import (
-    Fetcher,
-    check_address,
-    retry_after_seconds,
-    user_agent_token,
 )
 
 if TYPE_CHECKING:  # imported by name at run time, pytest would try to collect it
@@ -650,8 +650,8 @@ def test_fetch_xml_follows_robots_and_retries(server: TestServer) -> None:
 
 
 def test_xml_served_as_octet_stream_is_accepted_only_when_it_is_xml(server):
+    from translator_pipeline.crawl.fetch import Fetcher
     from translator_pipeline.errors import UnsupportedContentError
-    from translator_pipeline.fetch import Fetcher
 
     feed = b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>'
     octet = {"Content-Type": "application/octet-stream"}

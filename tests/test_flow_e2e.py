@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from translator_pipeline.config import DEFAULT_DISCLAIMERS
+from translator_pipeline.config.settings import DEFAULT_DISCLAIMERS
 from translator_pipeline.engines.pseudo import PseudoTranslator
 from translator_pipeline.flows import translate_and_publish
-from translator_pipeline.manifest import MANIFEST_SCHEMA_VERSION
-from translator_pipeline.report import RUN_REPORT_NAME, STAGES
+from translator_pipeline.publishing.manifest import MANIFEST_SCHEMA_VERSION
+from translator_pipeline.run.report import RUN_REPORT_NAME, STAGES
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

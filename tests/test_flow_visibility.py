@@ -9,11 +9,11 @@ from collections import defaultdict
 import pytest
 
 from tests.test_flow_e2e import write_config
-from translator_pipeline.cli import main
+from translator_pipeline.cli.main import main
 from translator_pipeline.flows import translate_and_publish
-from translator_pipeline.pipeline import chunked
-from translator_pipeline.progress import use_progress
-from translator_pipeline.report import RUN_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
+from translator_pipeline.flows.artifacts import RUN_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
+from translator_pipeline.run.progress import use_progress
+from translator_pipeline.run.stages import chunked
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -126,14 +126,15 @@ def test_an_article_the_engine_chokes_on_fails_alone_in_its_chunk(
     article's text; the others are translated again on their own and published."""
     import importlib
 
-    from translator_pipeline.config import load_settings
+    from translator_pipeline.config.settings import load_settings
+    from translator_pipeline.engines import load_engine
     from translator_pipeline.errors import EngineError
-    from translator_pipeline.pipeline import engine_for
 
     module = importlib.import_module("translator_pipeline.flows.translate_and_publish")
     monkeypatch.setattr(module, "MAX_WORKERS", 1)  # one chunk of four articles
     config = write_config(tmp_path, site_server.base_url)
-    engine = engine_for(load_settings(config))
+    settings = load_settings(config)
+    engine = load_engine(settings.engine, settings)
     real = engine.translate_batch
 
     def choking(texts, source, target):
@@ -162,8 +163,9 @@ def test_a_bug_on_one_page_while_translating_costs_only_that_page(
 ):
     import importlib
 
-    module = importlib.import_module("translator_pipeline.flows.translate_and_publish")
-    monkeypatch.setattr(module, "MAX_WORKERS", 1)  # one chunk of four articles
+    flow_module = importlib.import_module("translator_pipeline.flows.translate_and_publish")
+    monkeypatch.setattr(flow_module, "MAX_WORKERS", 1)  # one chunk of four articles
+    module = importlib.import_module("translator_pipeline.run.stages")
     real = module.translate_articles
 
     def buggy(articles, *args, **kwargs):
@@ -185,13 +187,13 @@ def test_a_state_error_while_fetching_is_a_failure_not_a_skip(site_server, tmp_p
 
     from translator_pipeline.errors import StateError
 
-    module = importlib.import_module("translator_pipeline.flows.translate_and_publish")
+    module = importlib.import_module("translator_pipeline.run.stages")
     real = module.conditional_validators
 
-    def flaky(url, *args):
+    def flaky(ctx, url):
         if url.endswith("journee-langue-arabe.html"):
             raise StateError("state database busy")
-        return real(url, *args)
+        return real(ctx, url)
 
     monkeypatch.setattr(module, "conditional_validators", flaky)
     config = write_config(tmp_path, site_server.base_url)

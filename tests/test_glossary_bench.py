@@ -21,8 +21,9 @@ from types import ModuleType
 
 import pytest
 
-from translator_pipeline.glossary import Concept, Glossary, load_glossary
-from translator_pipeline.segment import repair_placeholders
+from translator_pipeline.glossary.load import load_glossary
+from translator_pipeline.glossary.model import Concept, Glossary
+from translator_pipeline.html.placeholders import repair_placeholders
 from translator_pipeline.testing.misbehaving import (
     BEHAVIOURS,
     AlternativesEngine,

@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import ROOT
 from translator_pipeline.errors import GlossaryError
-from translator_pipeline.glossary import load_glossary
-from translator_pipeline.glossary_check import CheckResult, check_glossary
+from translator_pipeline.glossary.check import CheckResult, check_glossary
+from translator_pipeline.glossary.load import load_glossary
 
 SEED = ROOT / "glossaries" / "institutional.csv"
 HEADER = "id,en,fr,ar,variants_en,variants_fr,variants_ar,case_sensitive,do_not_translate,note\n"

@@ -10,7 +10,7 @@ import sys
 from lxml import etree
 
 from tests.conftest import ROOT
-from translator_pipeline.cli import main
+from translator_pipeline.cli.main import main
 
 SEED = ROOT / "glossaries" / "institutional.csv"
 BAD = (

@@ -8,12 +8,12 @@ import pytest
 
 from tests.engines import ScriptedEngine, upper
 from tests.test_translate import make_article
-from translator_pipeline.enforce import plain_text, protect, realise
-from translator_pipeline.glossary import Concept, Glossary
-from translator_pipeline.pinned import PinnedSegment, PinnedSegments
-from translator_pipeline.segment import reassemble, text_segment
-from translator_pipeline.state import StateStore, TranslationMemory
-from translator_pipeline.translate import Terminology, translate_articles
+from translator_pipeline.glossary.enforce import plain_text, protect, realise
+from translator_pipeline.glossary.model import Concept, Glossary
+from translator_pipeline.glossary.pinned import PinnedSegment, PinnedSegments
+from translator_pipeline.html.segment import reassemble, text_segment
+from translator_pipeline.store.state import StateStore, TranslationMemory
+from translator_pipeline.translate.articles import Terminology, translate_articles
 
 ICESCO = Concept(
     "icesco",
@@ -339,7 +339,7 @@ def test_substitution_only_replaces_whole_words():
 
 
 def test_the_pos_column_is_read_from_the_csv(tmp_path):
-    from translator_pipeline.glossary import load_glossary
+    from translator_pipeline.glossary.load import load_glossary
 
     path = tmp_path / "g.csv"
     path.write_text("en,fr,pos\nStaff,Effectifs, noun pl \nFund,Fonds,\n", encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from translator_pipeline.glossary import Concept, Glossary, fold, parse_glossary
+from translator_pipeline.glossary.model import Concept, Glossary, fold, parse_glossary
 
 CONCEPTS = [
     Concept(

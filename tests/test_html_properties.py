@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.engines import ScriptedEngine, drop_placeholders, duplicate_first_placeholder, upper
+from translator_pipeline.html.segment import BLOCK_ATTR, RUN_TAG, blocks_from_units, mark_blocks
 from translator_pipeline.models import Article
-from translator_pipeline.render import sanitise
-from translator_pipeline.segment import BLOCK_ATTR, RUN_TAG, blocks_from_units, mark_blocks
-from translator_pipeline.translate import translate_articles
+from translator_pipeline.publishing.render import sanitise
+from translator_pipeline.translate.articles import translate_articles
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

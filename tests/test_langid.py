@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import SITE
-from translator_pipeline.config import SourceSettings
-from translator_pipeline.extract import extract_article
-from translator_pipeline.langid import LanguageDetector, detect_article, script_of
+from translator_pipeline.config.settings import SourceSettings
+from translator_pipeline.crawl.extract import extract_article
+from translator_pipeline.language.langid import LanguageDetector, detect_article, script_of
 from translator_pipeline.models import Article, Block, FetchedPage
 
 ARABIC = [

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from translator_pipeline.langid import LanguageDetector
+from translator_pipeline.language.langid import LanguageDetector
 
 EVAL_SET = Path(__file__).resolve().parent / "data" / "langid_eval.jsonl"
 

@@ -11,16 +11,16 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from translator_pipeline.config import Settings, load_settings
-from translator_pipeline.manifest import (
+from translator_pipeline.config.settings import Settings, load_settings
+from translator_pipeline.models import Article, Block, PublishedVariant, StoredArticle, Variant
+from translator_pipeline.publishing.manifest import (
     MANIFEST_SCHEMA_VERSION,
     build_manifest,
     manifest_bytes,
     manifest_schema,
     manifest_schema_bytes,
 )
-from translator_pipeline.models import Article, Block, Variant
-from translator_pipeline.state import PublishedVariant, StateStore, StoredArticle
+from translator_pipeline.store.state import StateStore
 
 BASE = "https://www.example.org/mt/"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.server import Response
-from translator_pipeline.cli import main
+from translator_pipeline.cli.main import main
 from translator_pipeline.testing.tiny_argos import build_argos_archive, build_argos_package
 
 

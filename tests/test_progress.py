@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-import translator_pipeline.progress as progress_module
+import translator_pipeline.run.progress as progress_module
 from translator_pipeline.models import ArticleOutcome, GlossaryEvent, RunReport
-from translator_pipeline.progress import (
+from translator_pipeline.run.progress import (
     ConsoleFilter,
     NullProgress,
     Progress,
@@ -175,7 +175,7 @@ def record(name: str, level: int, pathname: str) -> logging.LogRecord:
     return logging.LogRecord(name, level, pathname, 1, "message", None, None)
 
 
-OURS = str(Path(progress_module.__file__).parent / "flows" / "translate_and_publish.py")
+OURS = str(Path(progress_module.__file__).parents[1] / "run" / "loop.py")
 PREFECTS = "/venv/lib/python3.11/site-packages/prefect/task_engine.py"
 
 
@@ -193,10 +193,10 @@ PREFECTS = "/venv/lib/python3.11/site-packages/prefect/task_engine.py"
 )  # fmt: skip
 def test_console_filter_levels(verbosity: int, shown: set[str]) -> None:
     records = {
-        "our debug": record("translator_pipeline.fetch", logging.DEBUG, OURS),
-        "our info": record("translator_pipeline.fetch", logging.INFO, OURS),
+        "our debug": record("translator_pipeline.crawl.fetch", logging.DEBUG, OURS),
+        "our info": record("translator_pipeline.crawl.fetch", logging.INFO, OURS),
         "our info via prefect": record("prefect.flow_runs", logging.INFO, OURS),
-        "our warning": record("translator_pipeline.fetch", logging.WARNING, OURS),
+        "our warning": record("translator_pipeline.crawl.fetch", logging.WARNING, OURS),
         "prefect debug": record("prefect.client", logging.DEBUG, PREFECTS),
         "prefect info": record("prefect.task_runs", logging.INFO, PREFECTS),
         "prefect warning": record("prefect.task_runs", logging.WARNING, PREFECTS),

@@ -4,7 +4,7 @@ from translator_pipeline.engines import available_engines, load_engine
 from translator_pipeline.engines.base import Translator
 from translator_pipeline.engines.pseudo import PseudoTranslator
 from translator_pipeline.errors import EngineNotFoundError
-from translator_pipeline.langid import script_of
+from translator_pipeline.language.langid import script_of
 
 
 def test_pseudo_is_deterministic_marked_and_keeps_placeholders_urls_numbers():

@@ -18,18 +18,18 @@ from pathlib import Path
 
 import pytest
 
-from translator_pipeline import publish
-from translator_pipeline.config import Settings, load_settings
+from translator_pipeline.config.settings import Settings, load_settings
 from translator_pipeline.errors import ConfigError, PublishError
 from translator_pipeline.models import Article, Block, Variant
-from translator_pipeline.publish import (
+from translator_pipeline.publishing import storage as publish
+from translator_pipeline.publishing.storage import (
     FilesystemPublisher,
     FsspecPublisher,
     Publisher,
     content_type_for,
     publisher_for,
 )
-from translator_pipeline.state import StateStore
+from translator_pipeline.store.state import StateStore
 
 SETTINGS = Settings(sources=[{"name": "s", "start_urls": ["https://s.org/"]}])
 

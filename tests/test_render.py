@@ -3,10 +3,9 @@ from dataclasses import replace
 import pytest
 from bs4 import BeautifulSoup
 
-from translator_pipeline.config import Settings
-from translator_pipeline.models import Article
-from translator_pipeline.render import render_variant, sanitise
-from translator_pipeline.translate import TranslatedArticle
+from translator_pipeline.config.settings import Settings
+from translator_pipeline.models import Article, TranslatedArticle
+from translator_pipeline.publishing.render import render_variant, sanitise
 
 
 def settings(**extra) -> Settings:
@@ -250,7 +249,7 @@ def test_disclaimer_comes_first_names_the_source_and_links_to_the_original():
 
 
 def test_template_documentation_lists_every_variable_the_context_has(monkeypatch):
-    from translator_pipeline import render
+    from translator_pipeline.publishing import render
 
     env = render.page_templates()
     header = env.loader.get_source(env, "page.html")[0].split("-#}", 1)[0]
@@ -339,7 +338,7 @@ def test_override_templates_are_autoescaped(tmp_path):
 
 def test_broken_override_is_reported_with_file_and_line_before_a_run(tmp_path):
     from translator_pipeline.errors import PublishError
-    from translator_pipeline.render import check_templates
+    from translator_pipeline.publishing.render import check_templates
 
     check_templates(settings())  # the packaged templates are fine
     (tmp_path / "page.html").write_text("<html>\n{% if title %}\n</html>\n", encoding="utf-8")
@@ -358,7 +357,7 @@ def test_broken_override_is_reported_with_file_and_line_before_a_run(tmp_path):
 
 
 def test_render_fingerprint_changes_with_templates_base_url_and_noindex(tmp_path):
-    from translator_pipeline.render import render_fingerprint
+    from translator_pipeline.publishing.render import render_fingerprint
 
     plain = render_fingerprint(settings())
     assert plain == render_fingerprint(settings())
@@ -375,7 +374,7 @@ def test_render_fingerprint_changes_with_templates_base_url_and_noindex(tmp_path
 
 
 def test_templates_dir_is_resolved_against_the_config_file_and_must_exist(tmp_path):
-    from translator_pipeline.config import load_settings
+    from translator_pipeline.config.settings import load_settings
     from translator_pipeline.errors import ConfigError
 
     (tmp_path / "conf" / "shell").mkdir(parents=True)
@@ -395,7 +394,7 @@ def test_templates_dir_is_resolved_against_the_config_file_and_must_exist(tmp_pa
 
 
 def test_lead_is_the_description_else_the_first_real_paragraph_cut_at_a_word():
-    from translator_pipeline.render import lead
+    from translator_pipeline.publishing.render import lead
 
     body = (
         "<div><p>9 March 2026</p><p>The <b>council</b> met today &amp; agreed "

@@ -9,22 +9,21 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from translator_pipeline.glossary import Concept, Glossary
-from translator_pipeline.models import GlossaryEvent, RunReport
-from translator_pipeline.report import (
+from translator_pipeline.flows.artifacts import publish_glossary_artifact
+from translator_pipeline.glossary.model import Concept, Glossary
+from translator_pipeline.glossary.review import (
     CSV_FIELDS,
     OVERALL,
     Compliance,
     ReviewReport,
     compliance,
-    format_summary,
     glossary_summary_markdown,
-    publish_glossary_artifact,
     review_csv,
     review_run_id,
-    run_report_dict,
     write_review_report,
 )
+from translator_pipeline.models import GlossaryEvent, RunReport
+from translator_pipeline.run.report import format_summary, run_report_dict
 
 FR = "https://news.example.org/fr/forum-icesco"
 AR = "https://news.example.org/ar/alecso-programme"

@@ -11,9 +11,9 @@ import pytest
 from tests.test_flow_e2e import write_config
 from translator_pipeline.errors import RunInProgressError
 from translator_pipeline.flows import translate_and_publish
-from translator_pipeline.lease import RunLease, lease_name
 from translator_pipeline.processes import HOST
-from translator_pipeline.state import StateStore
+from translator_pipeline.run.lease import RunLease, lease_name
+from translator_pipeline.store.state import StateStore
 
 
 def test_a_lease_is_exclusive_until_released_or_expired(state_url):

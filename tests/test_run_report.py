@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from translator_pipeline.flows.artifacts import publish_run_artifacts
 from translator_pipeline.models import ArticleOutcome, GlossaryEvent, RunReport
-from translator_pipeline.report import (
+from translator_pipeline.run.report import (
     RUN_REPORT_NAME,
     STAGES,
-    publish_run_artifacts,
     run_report_bytes,
     run_report_dict,
     run_report_markdown,

@@ -1,6 +1,6 @@
 from bs4 import BeautifulSoup
 
-from translator_pipeline.segment import (
+from translator_pipeline.html.segment import (
     BLOCK_ATTR,
     apply_translations,
     blocks_from_units,
@@ -117,7 +117,7 @@ def test_empty_and_whitespace_only_blocks_are_not_units():
 
 # --- never-translated tokens ---------------------------------------------------------
 
-from translator_pipeline.segment import (  # noqa: E402
+from translator_pipeline.html.segment import (  # noqa: E402
     KEEP,
     needs_translation,
     text_segment,

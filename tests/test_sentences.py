@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from translator_pipeline import sentences as sbd
-from translator_pipeline.sentences import (
+from translator_pipeline.engines import sentences as sbd
+from translator_pipeline.engines.sentences import (
     cut_long,
     cut_long_with_spacing,
     split_sentences,

@@ -16,7 +16,7 @@ import pytest
 
 from tests.prefect_server import BIN, Process, clean_env, free_port
 from tests.test_flow_e2e import write_config as write_site_config
-from translator_pipeline.config import load_settings
+from translator_pipeline.config.settings import load_settings
 from translator_pipeline.errors import ConfigError
 
 CLI = str(BIN / "translator-pipeline")

@@ -15,14 +15,9 @@ import pytest
 from sqlalchemy import text
 
 from translator_pipeline.errors import ConfigError, StateError
-from translator_pipeline.models import Article, Block, Variant
-from translator_pipeline.state import (
-    SCHEMA_VERSION,
-    EventFactory,
-    PublishedVariant,
-    StateStore,
-    mask_url,
-)
+from translator_pipeline.models import Article, Block, PublishedVariant, Variant
+from translator_pipeline.store.schema import SCHEMA_VERSION
+from translator_pipeline.store.state import EventFactory, StateStore, mask_url
 
 # The worker processes import this module: it imports only what they need.
 HOOK = "https://hook.example/h"
@@ -238,7 +233,7 @@ def test_a_version_3_sqlite_file_is_migrated_with_its_rows(tmp_path):
 
 
 def test_passwords_are_masked_everywhere():
-    from translator_pipeline.config import Settings
+    from translator_pipeline.config.settings import Settings
 
     url = "postgresql://tp:s3cr%40t@db.example:5432/state"
     assert mask_url(url) == "postgresql://tp:***@db.example:5432/state"
@@ -305,7 +300,7 @@ def _config(tmp_path: Path, line: str) -> Path:
 
 
 def test_state_url_in_the_config(tmp_path):
-    from translator_pipeline.config import load_settings
+    from translator_pipeline.config.settings import load_settings
 
     settings = load_settings(_config(tmp_path, 'state_url = "sqlite:///db/tp.sqlite3"'), env={})
     expected = (tmp_path / "conf" / "db" / "tp.sqlite3").resolve()

@@ -4,16 +4,15 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from translator_pipeline.config import Settings
+from translator_pipeline.config.settings import Settings
 from translator_pipeline.errors import PublishError, StateError
-from translator_pipeline.manifest import build_manifest
+from translator_pipeline.files import write_atomic
 from translator_pipeline.models import Article, Variant
-from translator_pipeline.publish import (
-    FilesystemPublisher,
-    slug_from_url,
-    write_atomic,
-)
-from translator_pipeline.state import SCHEMA_VERSION, StateStore
+from translator_pipeline.publishing.manifest import build_manifest
+from translator_pipeline.publishing.slugs import slug_from_url
+from translator_pipeline.publishing.storage import FilesystemPublisher
+from translator_pipeline.store.schema import SCHEMA_VERSION
+from translator_pipeline.store.state import StateStore
 
 SETTINGS = Settings(sources=[{"name": "s", "start_urls": ["https://s.org/"]}])
 

@@ -12,8 +12,8 @@ from lxml import etree
 
 from tests.conftest import ROOT
 from translator_pipeline.errors import GlossaryError
-from translator_pipeline.glossary import parse_glossary, read_glossary_text
-from translator_pipeline.tbx import (
+from translator_pipeline.glossary.model import parse_glossary, read_glossary_text
+from translator_pipeline.glossary.tbx import (
     TBX3_NAMESPACE,
     entries_from_glossary,
     export_tbx,

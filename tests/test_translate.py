@@ -4,9 +4,9 @@ from bs4 import BeautifulSoup
 
 from tests.engines import ScriptedEngine, drop_placeholders, duplicate_first_placeholder, upper
 from translator_pipeline.errors import EngineError
+from translator_pipeline.html.segment import blocks_from_units, mark_blocks
 from translator_pipeline.models import Article
-from translator_pipeline.segment import blocks_from_units, mark_blocks
-from translator_pipeline.translate import translate_articles
+from translator_pipeline.translate.articles import translate_articles
 
 
 def make_article(body: str, language: str = "en", url: str = "http://s/a", title: str = "Title"):

@@ -9,17 +9,17 @@ from sqlalchemy import text
 
 from tests.test_state_publish import SETTINGS, article, variant
 from tests.webhook_receiver import Receiver, receiving
-from translator_pipeline.config import WebhookSettings
+from translator_pipeline.config.settings import WebhookSettings
 from translator_pipeline.errors import ConfigError
-from translator_pipeline.manifest import variant_entry
-from translator_pipeline.state import EventFactory, StateStore
-from translator_pipeline.webhooks import (
+from translator_pipeline.publishing.manifest import variant_entry
+from translator_pipeline.publishing.webhooks import (
     EVENT_TYPES,
     deliver_outbox,
     event_payload,
     sign,
     verify_signature,
 )
+from translator_pipeline.store.state import EventFactory, StateStore
 
 SECRET = "s3cret-key-for-tests-0123"
 

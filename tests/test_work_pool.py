@@ -77,12 +77,30 @@ def prefect(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> str:
     return done.stdout
 
 
+def test_the_flows_directory_holds_the_packages_flows():
+    """flows/*.py are thin: the objects Prefect loads from them are the package's flows."""
+    from prefect.flows import load_flow_from_entrypoint
+
+    from translator_pipeline.flows import translate_all_sources, translate_and_publish
+
+    child = load_flow_from_entrypoint(
+        str(ROOT / "flows/translate_and_publish.py:translate_and_publish")
+    )
+    parent = load_flow_from_entrypoint(
+        str(ROOT / "flows/translate_all_sources.py:translate_all_sources")
+    )
+    assert child.name == translate_and_publish.name == "translate-and-publish"
+    assert parent.name == translate_all_sources.name
+    assert child.fn is translate_and_publish.fn and parent.fn is translate_all_sources.fn
+
+
 def test_prefect_yaml_declares_both_deployments_on_the_process_pool():
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    assert spec["pull"] == []  # workers import the installed package
+    # No pull section: prefect deploy adds a set_working_directory step (this checkout).
+    assert "pull" not in spec
     by_entry = {d["entrypoint"]: d for d in spec["deployments"]}
-    child = by_entry["translator_pipeline.flows.translate_and_publish.translate_and_publish"]
-    parent = by_entry["translator_pipeline.flows.deploy.translate_all_sources"]
+    child = by_entry["flows/translate_and_publish.py:translate_and_publish"]
+    parent = by_entry["flows/translate_all_sources.py:translate_all_sources"]
     for deployment in (child, parent):
         assert deployment["work_pool"]["name"] == POOL
         assert deployment["parameters"]["config_path"] == "{{ $TP_CONFIG }}"
@@ -118,6 +136,10 @@ def _fan_out(prefect_server, site_server, tmp_path: Path, receiver: Receiver) ->
     assert schedule["active"] is True
     assert parent["global_concurrency_limit"]["limit"] == 1
     assert child["schedules"] == []
+    # Flow runs start in this checkout, where flows/ is, wherever the worker runs.
+    for deployment in (child, parent):
+        [step] = deployment["pull_steps"]
+        assert step["prefect.deployments.steps.set_working_directory"]["directory"] == str(ROOT)
 
     worker = Process(
         [PREFECT, "worker", "start", "--pool", POOL, "--type", "process"],

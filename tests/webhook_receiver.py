@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from translator_pipeline.webhooks import verify_signature
+from translator_pipeline.publishing.webhooks import verify_signature
 
 
 @dataclass

@@ -19,7 +19,9 @@ so that a run report can say *what* failed and the user can act on it.
     ├── GlossaryError               the glossary or segment overrides have errors (path, lines)
     ├── PublishError                output could not be written
     ├── StateError                  state database unusable
-    └── RunInProgressError          another run is publishing to the same output
+    ├── RunInProgressError          another run is publishing to the same output
+    ├── RunFailedError              a run could do nothing at all (every source or article failed)
+    └── PrefectServerError          no Prefect server to schedule on (serve, deployments)
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ __all__ = [
     "HTTPStatusError",
     "LanguageError",
     "PipelineError",
+    "PrefectServerError",
     "PublishError",
     "ResponseTooLargeError",
     "RobotsDisallowedError",
+    "RunFailedError",
     "RunInProgressError",
     "StateError",
     "UnsafeURLError",
@@ -158,3 +162,13 @@ class StateError(PipelineError):
 
 class RunInProgressError(PipelineError):
     """Another run holds this output's publishing lease (see :mod:`.lease`)."""
+
+
+class RunFailedError(PipelineError, RuntimeError):
+    """A run that could do nothing at all: every source or article failed.
+
+    Also a ``RuntimeError``, as this case was before the tree had it."""
+
+
+class PrefectServerError(PipelineError):
+    """No Prefect server to schedule on: PREFECT_API_URL unset or not answering."""

@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+from translator_pipeline.html.placeholders import placeholder_text
+
 __all__ = [
     "Article",
     "ArticleOutcome",
@@ -19,8 +21,12 @@ __all__ = [
     "GlossaryEvent",
     "InlineTag",
     "LanguageGuess",
+    "PublishedVariant",
+    "QueuedEvent",
     "RunReport",
     "Segment",
+    "StoredArticle",
+    "TranslatedArticle",
     "Variant",
     "sha256_text",
 ]
@@ -153,8 +159,6 @@ class Segment:
 
     @property
     def text(self) -> str:
-        from .segment import placeholder_text  # local: segment depends on models
-
         return placeholder_text(self.tokens)
 
     @property
@@ -242,6 +246,70 @@ class GlossaryEvent:
 # withdrawn: the original has been gone (404/410) for ``withdraw_after`` runs and its
 # variants were removed.
 OutcomeStatus = Literal["published", "unchanged", "skipped", "failed", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class TranslatedArticle:
+    """An article's translated title and body in one target language."""
+
+    article_url: str
+    language: str
+    source_language: str
+    title: str
+    body_html: str
+    signature: str
+    pseudo: bool
+    fallbacks: int = 0  # segments rebuilt piecewise because placeholders were mangled
+    kept_blocks: int = 0  # blocks already in the target language, kept as written
+    description: str | None = None  # the page's meta description, translated
+    glossary_events: tuple[GlossaryEvent, ...] = ()  # terms enforced or missed, pinned segments
+    # Engine inputs of this translation: sent to the engine because this article was
+    # the first of the call to need them and the memory did not have them, and the rest
+    # (served from the translation memory, or translated for an earlier article).
+    segments_translated: int = 0
+    segments_from_memory: int = 0
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    url: str
+    source: str
+    slug: str
+    language: str | None
+    title: str | None
+    published: str | None
+    content_hash: str | None
+    first_seen: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class PublishedVariant:
+    article_url: str
+    language: str
+    direction: str
+    path: str
+    fragment_path: str
+    title: str
+    checksum: str
+    signature: str
+    content_hash: str
+    pseudo: bool
+    published_at: str
+    glossary_hash: str = ""
+    render_hash: str = ""  # what else shaped the page (templates, base URL …): render.py
+    summary: str = ""  # the variant's lead, plain text (feeds); "" when published before it
+
+
+@dataclass(frozen=True)
+class QueuedEvent:
+    """One event waiting for one webhook."""
+
+    id: str
+    webhook: str  # the webhook's URL
+    type: str
+    payload: bytes
+    attempts: int
 
 
 @dataclass(frozen=True)

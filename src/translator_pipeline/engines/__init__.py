@@ -2,7 +2,7 @@
 
 Built-in engines are registered here; third parties add theirs through the
 entry-point group ``translator_pipeline.engines`` (a class or factory called
-with the :class:`~translator_pipeline.config.Settings`). An engine is loaded
+with the :class:`~translator_pipeline.config.settings.Settings`). An engine is loaded
 once per process and reused: loading a model per article would dominate the
 run time.
 """
@@ -14,11 +14,11 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EngineNotFoundError
-from .base import Translator
+from translator_pipeline.engines.base import Translator
+from translator_pipeline.errors import EngineNotFoundError
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from translator_pipeline.config.settings import Settings
 
 __all__ = ["ENTRY_POINT_GROUP", "Translator", "available_engines", "load_engine"]
 

@@ -24,15 +24,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import ArgosSettings
-from ..errors import EngineError
-from ..models import EngineSignature
-from ..sentences import split_with_spacing
-from .argos_packages import ArgosPackage, best_by_pair, default_packages_dir, find_packages, route
-from .argos_tokens import Codec, codec_for
+from translator_pipeline.config.settings import ArgosSettings
+from translator_pipeline.engines.argos_packages import (
+    ArgosPackage,
+    best_by_pair,
+    default_packages_dir,
+    find_packages,
+    route,
+)
+from translator_pipeline.engines.argos_tokens import Codec, codec_for
+from translator_pipeline.engines.sentences import split_with_spacing
+from translator_pipeline.errors import EngineError
+from translator_pipeline.html.placeholders import PLACEHOLDER as _PLACEHOLDER
+from translator_pipeline.models import EngineSignature
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from translator_pipeline.config.settings import Settings
 
 __all__ = ["ENGINE_VERSION", "ArgosTranslator", "resolve_device"]
 
@@ -381,9 +388,6 @@ class ArgosTranslator:
         for i, result in zip(bad, results, strict=True):
             hypotheses[i] = self._tokens(result, package, n)
         log.info("repetition guard re-translated %d of %d inputs", len(bad), len(batch))
-
-
-_PLACEHOLDER = re.compile(r"</?g\d+>|<x\d+/>")
 
 
 def _placeholders(text: str) -> list[str]:

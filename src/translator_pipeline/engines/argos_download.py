@@ -34,8 +34,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from .. import __version__
-from ..errors import EngineError
+from translator_pipeline import __version__
+from translator_pipeline.errors import EngineError
 
 __all__ = ["DOWNLOAD_USER_AGENT", "download_archive"]
 

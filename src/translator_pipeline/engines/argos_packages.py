@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from ..errors import EngineError
-from ..processes import is_dead_here, writer
+from translator_pipeline.errors import EngineError
+from translator_pipeline.processes import is_dead_here, writer
 
 __all__ = [
     "ArgosPackage",
@@ -334,7 +334,7 @@ def install_from_url(url: str, directory: Path) -> ArgosPackage:
 
 def install_from_links(links: list[str], directory: Path, label: str = "") -> ArgosPackage:
     """Download from the first of ``links`` that works, verify, install."""
-    from .argos_download import download_archive
+    from translator_pipeline.engines.argos_download import download_archive
 
     directory.mkdir(parents=True, exist_ok=True)
     staging = new_staging_dir(directory)
@@ -355,7 +355,7 @@ def fetch_index(url: str | None = None) -> list[dict[str, Any]]:
     """The Argos package index (a JSON list of package metadata)."""
     url = url or default_index_url()
     try:
-        from .argos_download import DOWNLOAD_USER_AGENT
+        from translator_pipeline.engines.argos_download import DOWNLOAD_USER_AGENT
 
         response = httpx.get(
             url, timeout=30, follow_redirects=True, headers={"User-Agent": DOWNLOAD_USER_AGENT}

@@ -19,14 +19,15 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
+from translator_pipeline.html.placeholders import LOOSE_PLACEHOLDER as _LOOSE_PLACEHOLDER
+from translator_pipeline.html.placeholders import PLACEHOLDER as _PLACEHOLDER
+
 __all__ = ["BPECodec", "Codec", "SentencePieceCodec", "codec_for"]
 
 _SP_SPACE = "\u2581"
 _BPE_JOIN = "@@"
 
-# A placeholder as a tokenizer may have spread it out: "< g1 >", "< / g1 >", "< x2 / >".
-_LOOSE_PLACEHOLDER = re.compile(r"<\s*(/?)\s*([gx])\s*(\d+)\s*(/?)\s*>")
-_PLACEHOLDER = re.compile(r"</?g\d+>|<x\d+/>")
+# Runs the Moses tokeniser must keep whole: URLs, e-mail addresses, snake_case names.
 _PROTECTED = [
     r"(?:https?|ftp)://[^\s<>\"]+[^\s<>\".,;:!?)»]",
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",

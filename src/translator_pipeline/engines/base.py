@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from ..models import EngineSignature
+from translator_pipeline.models import EngineSignature
 
 __all__ = ["Translator"]
 

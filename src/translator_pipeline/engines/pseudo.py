@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..languages import direction
-from ..models import EngineSignature
+from translator_pipeline.language.facts import direction
+from translator_pipeline.models import EngineSignature
 
 __all__ = ["PseudoTranslator"]
 

@@ -23,18 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger
 
-from ..config import Settings, load_settings
-from ..errors import PipelineError
+from translator_pipeline.config.settings import Settings, load_settings
+from translator_pipeline.errors import PrefectServerError, RunFailedError
 
 if TYPE_CHECKING:
-    from ..publish import Publisher
-    from ..state import StateStore
-from .translate_and_publish import translate_and_publish
+    from translator_pipeline.publishing.storage import Publisher
+    from translator_pipeline.store.state import StateStore
+from translator_pipeline.flows.translate_and_publish import translate_and_publish
 
 __all__ = [
     "CHILD_DEPLOYMENT",
     "WORK_POOL",
-    "PrefectServerError",
     "require_prefect_server",
     "serve",
     "serve_parameters",
@@ -62,10 +61,6 @@ then point this command at it:
     translator-pipeline serve --config FILE
 
 (or store it once in your Prefect profile: prefect config set PREFECT_API_URL={API_URL_EXAMPLE})"""
-
-
-class PrefectServerError(PipelineError):
-    """No Prefect server to schedule on: PREFECT_API_URL unset or not answering."""
 
 
 def require_prefect_server() -> str:
@@ -247,9 +242,9 @@ def translate_all_sources(
     """
     from prefect.context import FlowRunContext
 
-    from ..lease import RunLease
-    from ..publish import publisher_for
-    from ..state import StateStore
+    from translator_pipeline.publishing.storage import publisher_for
+    from translator_pipeline.run.lease import RunLease
+    from translator_pipeline.store.state import StateStore
 
     settings = load_settings(config_path, engine=engine)
     context = FlowRunContext.get()
@@ -292,7 +287,7 @@ def _fan_out(
     from prefect.artifacts import create_markdown_artifact
     from prefect.deployments import run_deployment
 
-    from ..pipeline import deliver_events, publish_manifest
+    from translator_pipeline.run.stages import deliver_events, publish_manifest
 
     logger = get_run_logger()
     run_ids: dict[str, Any] = {}
@@ -357,7 +352,7 @@ def _fan_out(
         f" ({', '.join(summary['failed'])})" if failed else "",
     )
     if rows and len(failed) == len(rows):
-        raise RuntimeError(
+        raise RunFailedError(
             "every source's run failed: "
             + "; ".join(f"{r['source']}: {r['state']} {r['message'] or ''}" for r in failed)
         )

@@ -38,7 +38,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from itertools import count
 
-from ..models import EngineSignature
+from translator_pipeline.html.placeholders import PLACEHOLDER as _PLACEHOLDER
+from translator_pipeline.models import EngineSignature
 
 __all__ = [
     "BEHAVIOURS",
@@ -129,7 +130,6 @@ LEXICON: tuple[tuple[str, str, str], ...] = (
     ("national", "national|nationale", "الوطني"),
 )  # fmt: skip
 
-_PLACEHOLDER = re.compile(r"</?g\d+>|<x\d+/>")
 _X = re.compile(r"<x(\d+)/>")
 _TOKEN = re.compile(
     r"(?P<elided>(?<!\w)(?:[cdjlmnst]|qu)['’](?=\w|$))"

@@ -99,7 +99,7 @@ import numpy as np
 import sentencepiece as spm
 from ctranslate2.specs import common_spec, transformer_spec
 
-from ..languages import language_name
+from translator_pipeline.language.facts import language_name
 
 __all__ = [
     "CORPUS_BY_LANGUAGE",

@@ -1,0 +1,538 @@
+"""``translator-pipeline`` command line: a thin edge over the library and the flow."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from translator_pipeline import __version__
+from translator_pipeline.cli.glossary import add_glossary_parser
+from translator_pipeline.errors import ConfigError, PipelineError
+
+__all__ = ["main"]
+
+
+def _quiet_prefect_defaults() -> None:
+    # Keep a one-off run's console readable; explicit settings still win.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
+def _verbosity(args: argparse.Namespace) -> int:
+    return getattr(args, "verbose", 0) - (1 if getattr(args, "quiet", False) else 0)
+
+
+def _run_flow(
+    config: str,
+    engine: str | None,
+    overrides: dict | None,
+    args: argparse.Namespace,
+    runner: dict | None = None,
+) -> int:
+    """Run the flow once; print the summary (a table at a terminal, plain text
+    otherwise), the JSON report with ``--json``, nothing with ``--quiet``."""
+    from translator_pipeline.config.settings import load_settings
+
+    # A bad config is reported (by main) before Prefect spends seconds starting up.
+    load_settings(config, engine=engine, **(overrides or {}))
+    _quiet_prefect_defaults()
+    from translator_pipeline.run.progress import (
+        configure_logging,
+        make_progress,
+        print_summary,
+        use_progress,
+    )
+
+    configure_logging(_verbosity(args))  # before the flow module sets Prefect up
+    from translator_pipeline.flows import translate_and_publish
+    from translator_pipeline.flows.deploy import shared_temporary_server
+    from translator_pipeline.run.report import format_summary, run_report_bytes
+
+    progress = make_progress(quiet=args.quiet, as_json=args.json)
+    try:
+        with use_progress(progress):
+            if runner:  # Dask workers must report to this process's Prefect server
+                with shared_temporary_server():
+                    report = translate_and_publish(
+                        config_path=config, engine=engine, overrides=overrides, **runner
+                    )
+            else:
+                report = translate_and_publish(
+                    config_path=config, engine=engine, overrides=overrides
+                )
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:
+        print(f"run failed: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        sys.stdout.write(run_report_bytes(report).decode("utf-8"))
+    elif args.quiet:
+        pass
+    elif sys.stdout.isatty():
+        print_summary(report)
+    else:
+        print(format_summary(report))
+    return 0
+
+
+def _runner_options(args: argparse.Namespace) -> dict:
+    """The flow's task-runner parameters from ``--runner`` / ``--dask-address``."""
+    if args.dask_address and args.runner == "threads":
+        raise ConfigError("--dask-address", [("--dask-address", "cannot go with --runner threads")])
+    if args.dask_address or args.runner == "dask":
+        return {"runner": "dask", "dask_address": args.dask_address}
+    return {}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run_flow(args.config, args.engine, None, args, _runner_options(args))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from translator_pipeline.config.settings import load_settings
+
+    settings = load_settings(args.config, engine=args.engine)  # a bad config: exit 2 first
+    runner = _runner_options(args)
+    _quiet_prefect_defaults()
+    from translator_pipeline.errors import PrefectServerError
+    from translator_pipeline.flows.deploy import serve
+
+    try:
+        serve(
+            settings,
+            name=args.name,
+            engine=args.engine,
+            runner=runner.get("runner", "threads"),
+            dask_address=runner.get("dask_address"),
+        )
+    except PrefectServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from translator_pipeline.cli.demo import find_examples, serve_directory, sources_on
+    from translator_pipeline.config.settings import load_settings
+
+    try:
+        examples = find_examples()
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    config = examples / "demo.toml"
+    overrides = {}
+    if args.output:
+        out_dir = Path(args.output).resolve()
+        overrides = {
+            "output_dir": str(out_dir),
+            "state_path": str(out_dir / ".state" / "demo.sqlite3"),
+        }
+    settings = load_settings(config, **overrides)
+    engine = args.engine or settings.engine
+
+    def say(text: str) -> None:  # keep stdout to the JSON report with --json
+        if not args.quiet:
+            print(text, file=sys.stderr if args.json else sys.stdout)
+
+    say(f"translator-pipeline {__version__} demo")
+    if args.engine is None and engine == "argos":
+        from translator_pipeline.engines import load_engine
+        from translator_pipeline.run.stages import missing_pairs
+
+        try:
+            missing = missing_pairs(settings, load_engine("argos", settings))
+        except PipelineError as exc:
+            missing = [str(exc)]
+        if missing:
+            engine = "pseudo"
+            for line in (
+                "!" * 72,
+                f"!! Argos packages missing for {', '.join(missing)}.",
+                "!! Falling back to the PSEUDO engine: the output is NOT a translation.",
+                "!! Install models with: translator-pipeline models install ar fr en",
+                "!" * 72,
+            ):
+                print("  " + line, file=sys.stderr if args.json or args.quiet else sys.stdout)
+    say(
+        f"  engine: {engine}"
+        + ("  (PSEUDO-TRANSLATION: not a real translation)" if engine == "pseudo" else "")
+    )
+    # Serve on the port the config names when it is free, so article URLs (the
+    # state's keys) stay the same from one demo run to the next.
+    first = settings.sources[0]
+    port = urlsplit([*first.start_urls, *first.feeds, *first.sitemaps][0]).port or 0
+    with serve_directory(examples / "site", port) as base_url:
+        say(f"  serving {examples / 'site'} at {base_url}")
+        code = _run_flow(
+            str(config),
+            engine,
+            {**overrides, "sources": sources_on(settings, base_url)},
+            args,
+        )
+    out = Path(settings.output_dir)
+    if code == 0:
+        say(f"\nPublished variants are under {out}/<lang>/<slug>/index.html")
+        for page in sorted(out.glob("*/*/index.html")):
+            if not page.relative_to(out).parts[0].startswith("."):  # not the state's review
+                say(f"  {page}")
+        say(f"Manifest: {out / 'manifest.json'}")
+        say(f"Run report: {out / 'run-report.json'}")
+    return code
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from translator_pipeline.config.settings import load_settings
+
+    settings = load_settings(args.config)
+    print(json.dumps(settings.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_engines(args: argparse.Namespace) -> int:
+    from translator_pipeline.engines import available_engines
+
+    for name, where in sorted(available_engines().items()):
+        print(f"{name}\t{where}")
+    return 0
+
+
+def _settings_or_none(config: str | None):
+    from translator_pipeline.config.settings import load_settings
+
+    return load_settings(config) if config else None
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from translator_pipeline.engines import load_engine
+    from translator_pipeline.run.context import load_terminology
+    from translator_pipeline.translate.articles import (
+        NO_TERMINOLOGY,
+        translate_html,
+        translate_text,
+    )
+
+    settings = _settings_or_none(args.config)
+    engine_name = args.engine or (settings.engine if settings else "argos")
+    try:
+        text = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    source, target = args.source.lower(), args.target.lower()
+    try:
+        engine = load_engine(engine_name, settings)
+        if source == target:
+            sys.stdout.write(text)
+            return 0
+        if not engine.supports(source, target):
+            raise PipelineError(
+                f"engine {engine_name!r} cannot translate {source}→{target}"
+                + (
+                    f"; run: translator-pipeline models install {source} {target}"
+                    if engine_name == "argos"
+                    else ""
+                )
+            )
+        if engine.pseudo:
+            print("note: pseudo engine — the output is not a translation", file=sys.stderr)
+        terminology = NO_TERMINOLOGY
+        if settings is not None and not args.no_glossary:
+            terminology = load_terminology(settings)  # GlossaryError names every problem
+        events: list = []
+        run = translate_html if args.html else translate_text
+        sys.stdout.write(run(text, source, target, engine, terminology, events))
+        if terminology.glossary or terminology.pinned:
+            print(_glossary_note(events), file=sys.stderr)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _glossary_note(events: list) -> str:
+    """One line for stderr: what the glossary did to this text."""
+    from translator_pipeline.glossary.review import OVERALL, compliance
+
+    total = compliance(events)[OVERALL]
+    line = (
+        f"glossary: {total.occurrences} term occurrence(s), {total.complied} enforced, "
+        f"{total.missed} missed"
+    )
+    if total.pinned:
+        line += f", {total.pinned} pinned segment(s)"
+    missed = sorted({e.expected for e in events if e.method != "pinned" and not e.complied})
+    if missed:
+        line += " — missed: " + "; ".join(missed)
+    return line
+
+
+def _packages_dir(args: argparse.Namespace) -> Path:
+    from translator_pipeline.engines.argos_packages import default_packages_dir
+
+    if args.packages_dir:
+        return Path(args.packages_dir)
+    settings = _settings_or_none(args.config)
+    return default_packages_dir(settings.argos.packages_dir if settings else None)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from translator_pipeline.engines.argos_packages import (
+        best_by_pair,
+        find_packages,
+        install_from_file,
+        install_from_url,
+        install_pairs,
+        remove_package,
+        route,
+    )
+
+    directory = _packages_dir(args)
+    settings = _settings_or_none(args.config)
+    pivot = settings.argos.pivot_language if settings else "en"
+    try:
+        if args.action == "install":
+            if args.file:
+                installed = [install_from_file(Path(args.file), directory)]
+            elif args.url:
+                installed = [install_from_url(args.url, directory)]
+            else:
+                languages = [c.lower() for c in args.languages] or (
+                    settings.target_languages if settings else []
+                )
+                if len(languages) < 2:
+                    print(
+                        "error: name at least two languages (e.g. `models install en ar`), "
+                        "or give --file / --url",
+                        file=sys.stderr,
+                    )
+                    return 2
+                index = args.index or (settings.argos.package_index if settings else None)
+                installed = install_pairs(languages, directory, index, pivot)
+            for pkg in installed:
+                print(f"installed {pkg.label} in {directory}")
+            return 0
+        packages, problems = find_packages(directory)
+        if args.action == "remove":
+            wanted = [c.lower() for c in args.languages]
+            doomed = [
+                p
+                for p in packages
+                if p.name in args.languages
+                or (len(wanted) == 2 and (p.from_code, p.to_code) == tuple(wanted))
+            ]
+            if not doomed:
+                print(
+                    f"error: no installed package matches {' '.join(args.languages)} "
+                    f"in {directory}",
+                    file=sys.stderr,
+                )
+                return 1
+            for pkg in doomed:
+                remove_package(pkg)
+                print(f"removed {pkg.label}")
+            return 0
+        # list
+        print(f"Argos packages in {directory}:")
+        for pkg in packages:
+            print(f"  {pkg.from_code}→{pkg.to_code}  {pkg.version:<8} {pkg.name}")
+        if not packages:
+            print("  (none)")
+        for problem in problems:
+            print(f"  BROKEN {problem.path.name}: {problem.reason}")
+        languages = [c.lower() for c in args.languages] or (
+            settings.target_languages
+            if settings
+            else sorted({p.from_code for p in packages} | {p.to_code for p in packages})
+        )
+        pairs = best_by_pair(packages)
+        missing = 0
+        if len(languages) > 1:
+            print(f"Pairs for {', '.join(languages)}:")
+        for src in languages:
+            for tgt in languages:
+                if src == tgt:
+                    continue
+                hops = route(pairs, src, tgt, pivot)
+                if hops is None:
+                    missing += 1
+                    state = f"MISSING (translator-pipeline models install {src} {tgt})"
+                elif len(hops) == 1:
+                    state = "direct"
+                else:
+                    state = f"pivot via {pivot}"
+                print(f"  {src}→{tgt}: {state}")
+        return 1 if missing else 0
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from translator_pipeline.language.langid import LanguageDetector
+
+    settings = _settings_or_none(args.config)
+    if args.languages:
+        languages = tuple(c.strip().lower() for c in args.languages.split(",") if c.strip())
+    elif settings is not None:
+        languages = tuple(dict.fromkeys([*settings.translate_from, *settings.target_languages]))
+    else:
+        languages = ("ar", "fr", "en")
+    detector = LanguageDetector(languages)
+
+    def emit(text: str, **where: object) -> None:
+        guess = detector.detect(text)
+        record = {
+            **where,
+            "language": guess.language,
+            "confidence": guess.confidence,
+            "script": guess.script,
+        }
+        print(json.dumps(record, ensure_ascii=False))
+
+    if not args.files:
+        for number, line in enumerate(sys.stdin, 1):
+            emit(line.rstrip("\n"), line=number)
+        return 0
+    code = 0
+    for name in args.files:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
+            code = 1
+            continue
+        emit(text, file=name)
+    return code
+
+
+def _add_runner_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runner",
+        choices=["threads", "dask"],
+        help="where translation tasks run: this process's threads (default) or Dask "
+        "(a local cluster of 2 processes, or --dask-address)",
+    )
+    parser.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:8786",
+        help="scheduler of an existing Dask cluster (implies --runner dask)",
+    )
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="print the run report (run-report.json) on stdout"
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars, no summary; only warnings and errors (for cron)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more log output: -v shows Prefect's own INFO records, -vv debug",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="translator-pipeline",
+        description="Offline, reviewable machine translation of institutional news sites.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the pipeline once (through the Prefect flow)")
+    run.add_argument("--config", required=True, help="TOML config file")
+    run.add_argument("--engine", help="translation engine (overrides the config)")
+    _add_output_options(run)
+    _add_runner_options(run)
+    run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the flow on the config's schedule (needs a Prefect server: PREFECT_API_URL)",
+        description="Serve translate-and-publish on the config's cron `schedule` (in its "
+        "`timezone`), one run at a time, until Ctrl-C; the schedule stays active when this "
+        "stops. Needs `prefect server start` and PREFECT_API_URL=http://127.0.0.1:4200/api.",
+    )
+    serve.add_argument("--config", required=True, help="TOML config file")
+    serve.add_argument(
+        "--name", help="deployment name (default: the config file's name without .toml)"
+    )
+    serve.add_argument("--engine", help="translation engine (overrides the config)")
+    _add_runner_options(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="serve the bundled demo site and run the pipeline on it")
+    demo.add_argument("--engine", help="translation engine (default: the one in demo.toml)")
+    _add_output_options(demo)
+    demo.add_argument("--output", help="output directory (default: public/ in the checkout)")
+    demo.set_defaults(func=cmd_demo)
+
+    check = sub.add_parser("config", help="validate a config file and print the result")
+    check.add_argument("config")
+    check.set_defaults(func=cmd_config)
+
+    tr = sub.add_parser("translate", help="translate one text or HTML document (stdin → stdout)")
+    tr.add_argument("--from", dest="source", required=True, help="source language code")
+    tr.add_argument("--to", dest="target", required=True, help="target language code")
+    tr.add_argument("--html", action="store_true", help="input is HTML: keep its markup")
+    tr.add_argument("--engine", help="translation engine (default: the config's, else argos)")
+    tr.add_argument(
+        "--config", help="TOML config file (engine, Argos options, and its glossary is applied)"
+    )
+    tr.add_argument("--no-glossary", action="store_true", help="do not apply the config's glossary")
+    tr.add_argument("file", nargs="?", help="input file (default: standard input)")
+    tr.set_defaults(func=cmd_translate)
+
+    det = sub.add_parser(
+        "detect", help="language of each input line (stdin) or file, as JSON lines"
+    )
+    det.add_argument("files", nargs="*", help="files (default: each line of standard input)")
+    det.add_argument("--languages", help="deployment languages, e.g. ar,fr,en")
+    det.add_argument("--config", help="TOML config file (its languages)")
+    det.set_defaults(func=cmd_detect)
+
+    models = sub.add_parser("models", help="list, install or remove Argos packages")
+    models.add_argument("action", choices=["list", "install", "remove"])
+    models.add_argument(
+        "languages", nargs="*", help="language codes (install/list) or a package name (remove)"
+    )
+    models.add_argument("--file", help="install from a .argosmodel file")
+    models.add_argument("--url", help="install from a .argosmodel URL")
+    models.add_argument("--index", help="package index URL (default: argostranslate's)")
+    models.add_argument("--config", help="TOML config file (packages dir, target languages)")
+    models.add_argument("--packages-dir", help="package directory (default: $ARGOS_PACKAGES_DIR …)")
+    models.set_defaults(func=cmd_models)
+
+    engines = sub.add_parser("engines", help="list the translation engines available")
+    engines.set_defaults(func=cmd_engines)
+
+    add_glossary_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:  # every command: the problems, file:key, then exit 2
+        print(exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

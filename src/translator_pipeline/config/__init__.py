@@ -1,0 +1,1 @@
+"""Settings: one validated object from TOML and ``TP_*`` variables, built at the edge."""

@@ -1,0 +1,2 @@
+"""Finding and fetching articles: discovery, HTTP fetching with its safety limits,
+extraction, dates."""

@@ -1,0 +1,752 @@
+"""HTTP fetching: one polite, thread-safe client per run, limits enforced while streaming.
+
+What this guarantees for every URL it is given:
+- only http/https, and every hop of a redirect chain stays on the source's hosts;
+- no connection to a cloud metadata service, a link-local, unspecified, multicast or
+  reserved address, ever; private and loopback addresses only for a host the operator
+  pinned: an IP address written in the source's config, or a name listed in
+  ``fetch.private_hosts`` (see :func:`check_address`);
+- robots.txt is read once per origin per :class:`Fetcher` and obeyed (incl. Crawl-delay);
+- per host, at most ``host_concurrency`` requests in flight and ``host_delay`` seconds
+  between request starts, across all threads sharing the Fetcher;
+- timeouts, connection errors, 429 and 5xx are retried with capped, jittered
+  exponential backoff, honouring ``Retry-After``; other 4xx never are;
+- connect/total timeouts (per attempt); at most ``max_redirects`` redirects;
+- the *decoded* body is counted while streaming, so a compressed bomb stops at
+  ``max_bytes`` instead of filling memory;
+- only HTML is accepted by :meth:`Fetcher.fetch`, only XML/gzip/plain text by
+  :meth:`Fetcher.fetch_xml`; anything else is refused with a reason;
+- text is decoded with a BOM if there is one, else the charset from the HTTP header, then
+  ``<meta charset>``/``http-equiv``, then detection, in that order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import ipaddress
+import logging
+import random
+import re
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import NamedTuple, TypeVar
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from translator_pipeline.config.settings import FetchSettings
+from translator_pipeline.errors import (
+    FetchError,
+    HTTPStatusError,
+    ResponseTooLargeError,
+    RobotsDisallowedError,
+    UnsafeURLError,
+    UnsupportedContentError,
+)
+from translator_pipeline.models import FetchedPage
+
+__all__ = [
+    "FetchedXML",
+    "Fetcher",
+    "check_address",
+    "check_url",
+    "decode_html",
+    "retry_after_seconds",
+    "user_agent_token",
+]
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+XML_TYPES = (
+    "application/xml",
+    "text/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/gzip",
+    "application/x-gzip",
+    "text/plain",
+)
+_GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream")
+_HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+_XML_ACCEPT = (
+    "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,"
+    "application/gzip;q=0.8,text/plain;q=0.5,*/*;q=0.1"
+)
+_REDIRECTS = (301, 302, 303, 307, 308)
+_GZIP_MAGIC = b"\x1f\x8b"
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it shares the prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Labels that browsers treat as a superset encoding (WHATWG Encoding Standard).
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+}
+
+# Names and addresses of cloud instance-metadata services: never fetched, whatever
+# the configuration says (a source "on" one of them is a misconfiguration or an attack).
+_METADATA_NAMES = frozenset(
+    {
+        "metadata.google.internal",
+        "metadata.goog",
+        "metadata",
+        "instance-data",
+        "instance-data.ec2.internal",
+    }
+)
+_METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    # most clouds (AWS, GCP, Azure, OCI …), AWS over IPv6, Alibaba Cloud
+    for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")  # Linux connects 0.x.x.x to the local host
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")  # deprecated, but Python calls it global
+_NEVER = frozenset({"cloud metadata", "link-local", "unspecified", "multicast", "reserved"})
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+T = TypeVar("T")
+
+
+class FetchedXML(NamedTuple):
+    """A feed or sitemap: the final URL after redirects and the (gunzipped) body."""
+
+    url: str
+    body: bytes
+
+
+# --- URL and address checks ------------------------------------------------------------
+
+
+def check_url(url: str, allowed_hosts: Iterable[str]) -> str:
+    """Return ``url`` if it is http(s) on one of ``allowed_hosts``; raise UnsafeURLError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise UnsafeURLError(f"scheme {parts.scheme or '(none)'!r} is not http or https", url=url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise UnsafeURLError("URL has no host", url=url)
+    if host not in {h.lower() for h in allowed_hosts}:
+        raise UnsafeURLError(f"host {host!r} is not one of this source's hosts", url=url)
+    return url
+
+
+def _unwrap(ip: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64), else ``ip``."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip.sixtofour is not None:
+            return ip.sixtofour
+        if ip in _NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
+
+
+def _address_class(ip: IPAddress) -> str | None:
+    """None for a public address, else what kind of special address it is."""
+    ip = _unwrap(ip)
+    if ip in _METADATA_ADDRESSES:
+        return "cloud metadata"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_unspecified or (isinstance(ip, ipaddress.IPv4Address) and ip in _THIS_NETWORK):
+        return "unspecified"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_reserved:
+        return "reserved"
+    if ip.is_private or (isinstance(ip, ipaddress.IPv6Address) and ip in _SITE_LOCAL):
+        return "private"
+    if not ip.is_global:
+        return "non-public"  # e.g. 100.64.0.0/10, shared carrier-grade NAT space
+    return None
+
+
+def check_address(url: str, private_hosts: Iterable[str] = ()) -> None:
+    """Refuse ``url`` if its host is, or resolves to, an address we must not connect to.
+
+    - cloud metadata names and addresses, link-local, unspecified, multicast and
+      reserved addresses: always refused;
+    - loopback, private and other non-public addresses: allowed only when the host
+      is an IP address literal (it passed :func:`check_url`, so the operator wrote
+      it in the source's config) or a name in ``private_hosts``. A configured
+      *name* is not enough: what it resolves to is decided by whoever controls its
+      DNS, which is how SSRF reaches internal services.
+
+    Every address ``getaddrinfo`` returns is checked. Caveat (DNS rebinding): httpx
+    resolves the name again when it connects, so a hostile DNS server answering
+    differently the second time is not stopped here; an egress firewall is the
+    real fence. The same goes when an HTTP proxy from the environment is used.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host in _METADATA_NAMES:
+        raise UnsafeURLError(f"host {host!r} is a cloud metadata service", url=url)
+    try:
+        literal: IPAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise UnsafeURLError("URL has an invalid port", url=url) from None
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise FetchError(f"cannot resolve host {host!r}: {exc}", url=url) from exc
+        # An IPv6 scope ("fe80::1%eth0") is not part of the address.
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    allowed = {h.lower().rstrip(".") for h in private_hosts}
+    for ip in addresses:
+        kind = _address_class(ip)
+        if kind is None:
+            continue
+        said = "is" if literal is not None else f"resolves to {ip}, which is"
+        if kind in _NEVER:
+            raise UnsafeURLError(f"host {host!r} {said} a {kind} address: never fetched", url=url)
+        if literal is None and host not in allowed:
+            raise UnsafeURLError(
+                f"host {host!r} {said} a {kind} address; configure an internal source by "
+                "IP address, or list its name in fetch.private_hosts",
+                url=url,
+            )
+
+
+# --- decoding --------------------------------------------------------------------------
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str, str]:
+    """Decode an HTML body; return ``(text, codec name, where the charset came from)``."""
+    # A BOM beats everything, as in browsers (WHATWG "BOM sniffing").
+    candidates: list[tuple[str | None, str]] = [
+        (name, "bom") for bom, name in _BOMS if body.startswith(bom)
+    ][:1]
+    candidates.append((_codec(header_charset), "header"))
+    meta = _META_CHARSET.search(body[:4096])
+    candidates.append((_codec(meta.group(1).decode("ascii", "ignore")) if meta else None, "meta"))
+    for codec, origin in candidates:
+        if codec is None:
+            continue
+        if origin != "bom" and codec.startswith("utf-16"):
+            continue  # an HTML page that declares UTF-16 without a BOM is lying (WHATWG)
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue  # the declaration is wrong; fall through to the next clue
+        return text.lstrip("\ufeff"), codec, origin
+    try:
+        return body.decode("utf-8"), "utf-8", "detected"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body).best()
+        if best is not None:
+            return str(best), best.encoding, "detected"
+    except ImportError:  # pragma: no cover - charset_normalizer is a dependency
+        pass
+    return body.decode("cp1252", errors="replace"), "cp1252", "default"
+
+
+def _gunzip(data: bytes, limit: int, url: str) -> bytes:
+    """Decompress gzip data (all members), stopping once more than ``limit`` bytes come out."""
+    out = bytearray()
+    while data:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(data, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise FetchError(f"gzip body could not be decompressed: {exc}", url=url) from exc
+        if len(out) > limit:
+            raise ResponseTooLargeError(f"body exceeds {limit} bytes once decompressed", url=url)
+        if not inflater.eof:
+            raise FetchError("gzip body is truncated", url=url)
+        data = inflater.unused_data.lstrip(b"\x00")  # another member, or padding
+    return bytes(out)
+
+
+# --- retries ---------------------------------------------------------------------------
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` value asks us to wait (delta-seconds or HTTP-date)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)  # HTTP-dates are always GMT
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _retryable_status(status: int) -> bool:
+    # 501 Not Implemented and 505 HTTP Version Not Supported will not get better.
+    return status == 429 or (500 <= status < 600 and status not in (501, 505))
+
+
+class _BodyTimeout(FetchError):
+    """The body did not arrive within the total timeout (retried like a timeout)."""
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    target: str
+
+
+# --- per-host politeness ---------------------------------------------------------------
+
+
+class _HostGate:
+    """Who may talk to one host, and when: a semaphore for concurrency plus the earliest
+    start time of the next request, reserved under a lock so threads never share a slot."""
+
+    def __init__(self, delay: float, concurrency: int) -> None:
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._delay = delay
+        self._last_start = float("-inf")
+        self._not_before = 0.0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._slots:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._not_before, self._last_start + self._delay)
+                self._last_start = start
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+    def raise_delay(self, delay: float) -> None:
+        with self._lock:
+            self._delay = max(self._delay, delay)
+
+    def hold_off(self, seconds: float) -> None:
+        """No request to this host before ``seconds`` from now (backoff, Retry-After)."""
+        with self._lock:
+            self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+
+# --- robots.txt ------------------------------------------------------------------------
+
+
+def user_agent_token(user_agent: str) -> str:
+    """The product token robots.txt groups are matched against ("translator-pipeline")."""
+    words = user_agent.split("/", 1)[0].split()
+    return words[0] if words else user_agent
+
+
+@dataclass(frozen=True)
+class _Robots:
+    url: str
+    parser: RobotFileParser | None  # None: ``allow_all`` applies to every path
+    allow_all: bool = False
+    reason: str = ""  # why every path is refused, when parser is None and not allow_all
+
+    def check(self, url: str, token: str) -> None:
+        if self.parser is None:
+            if self.allow_all:
+                return
+            raise RobotsDisallowedError(self.reason, url=url, robots_url=self.url)
+        if not self.parser.can_fetch(token, url):
+            raise RobotsDisallowedError(
+                f"robots.txt disallows this URL for user agent {token!r}",
+                url=url,
+                robots_url=self.url,
+            )
+
+    def delay(self, token: str) -> float | None:
+        """Seconds between requests asked by ``Crawl-delay`` or ``Request-rate``."""
+        if self.parser is None:
+            return None
+        delays = []
+        crawl_delay = self.parser.crawl_delay(token)
+        if crawl_delay is not None:
+            delays.append(float(crawl_delay))
+        rate = self.parser.request_rate(token)
+        if rate is not None and rate.requests > 0:
+            delays.append(rate.seconds / rate.requests)
+        return max(delays, default=None)
+
+
+# --- the fetcher -----------------------------------------------------------------------
+
+
+class Fetcher:
+    """Fetch pages, feeds and sitemaps for one run; share one instance between threads.
+
+    All state (robots.txt cache, per-host gates) lives here, so one Fetcher per run
+    is what makes the politeness limits hold across Prefect's worker threads. Use
+    as a context manager to close the connection pool.
+    """
+
+    def __init__(self, settings: FetchSettings, transport: httpx.BaseTransport | None = None):
+        self.settings = settings
+        self._token = user_agent_token(settings.user_agent)
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            headers={"User-Agent": settings.user_agent, "Accept": _HTML_ACCEPT},
+            follow_redirects=False,  # we follow by hand to check every hop
+            transport=transport,
+        )
+        self._lock = threading.Lock()  # guards the three dicts below
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, _Robots] = {}
+        self._robots_loading: dict[str, threading.Lock] = {}
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- public API ---------------------------------------------------------------------
+
+    def fetch(
+        self,
+        url: str,
+        allowed_hosts: Iterable[str],
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchedPage:
+        """GET ``url`` (following safe redirects) and return the decoded HTML page.
+
+        With ``etag``/``last_modified`` (validators stored from an earlier fetch) the
+        request is conditional; a ``304 Not Modified`` answer comes back as a page
+        with ``not_modified=True`` and empty text, not as an error.
+        """
+        headers = {"Accept": _HTML_ACCEPT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+
+        def read(final: str, response: httpx.Response, deadline: float) -> FetchedPage:
+            if response.status_code == 304 and (etag or last_modified):
+                return FetchedPage(
+                    url=final,
+                    requested_url=url,
+                    status=304,
+                    content_type="",
+                    encoding="",
+                    encoding_origin="default",
+                    text="",
+                    etag=response.headers.get("etag", etag),
+                    last_modified=response.headers.get("last-modified", last_modified),
+                    not_modified=True,
+                )
+            return self._read_page(url, final, response, deadline)
+
+        return self._get(url, allowed_hosts, headers, read)
+
+    def fetch_xml(self, url: str, allowed_hosts: Iterable[str]) -> FetchedXML:
+        """GET a feed or sitemap with the same safety, limits, retries and robots rules.
+
+        Accepts XML, RSS, Atom, gzip and plain-text types. A gzipped body (``.xml.gz``)
+        is decompressed, and the decompressed size is held to ``max_bytes`` too.
+        Returns ``(final URL, body)``.
+        """
+
+        def read(final: str, response: httpx.Response, deadline: float) -> FetchedXML:
+            self._require_success(final, response)
+            mime = _mime(response)
+            generic = mime in _GENERIC_TYPES
+            if mime and mime not in XML_TYPES and not generic:
+                raise UnsupportedContentError(f"not XML: content type {mime!r}", url=final)
+            body = self._read_body(final, response, deadline)
+            if body.startswith(_GZIP_MAGIC):  # XML never starts with these bytes
+                body = _gunzip(body, self.settings.max_bytes, final)
+            if generic and not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                # Static servers label .xml/.xml.gz as octet-stream: accept it only if it is XML.
+                raise UnsupportedContentError(
+                    f"not XML: content type {mime!r} and the body is not XML", url=final
+                )
+            return FetchedXML(final, body)
+
+        return self._get(url, allowed_hosts, {"Accept": _XML_ACCEPT}, read)
+
+    # --- one URL: redirects, robots, retries ----------------------------------------------
+
+    def _get(
+        self,
+        url: str,
+        allowed_hosts: Iterable[str],
+        headers: dict[str, str],
+        read: Callable[[str, httpx.Response, float], T],
+        *,
+        robots: bool = True,
+    ) -> T:
+        hosts = frozenset(h.lower() for h in allowed_hosts)
+        current = check_url(url, hosts)
+        for _hop in range(self.settings.max_redirects + 1):
+            # Before robots.txt: an unsafe host must not be contacted even for that.
+            check_address(current, self.settings.private_hosts)
+            if robots and self.settings.respect_robots:
+                self._robots_for(current, hosts).check(current, self._token)
+            outcome = self._attempt(current, headers, read)
+            if not isinstance(outcome, _Redirect):
+                return outcome
+            current = check_url(outcome.target, hosts)
+        raise FetchError(f"more than {self.settings.max_redirects} redirects", url=url)
+
+    def _attempt(
+        self,
+        url: str,
+        headers: dict[str, str],
+        read: Callable[[str, httpx.Response, float], T],
+    ) -> T | _Redirect:
+        """One request with its retries; ``read`` gets the final response of any status."""
+        settings = self.settings
+        gate = self._gate((urlsplit(url).hostname or "").lower())
+        for attempt in range(settings.retries + 1):
+            last = attempt == settings.retries
+            if attempt:
+                check_address(url, settings.private_hosts)  # again: DNS may have changed
+            try:
+                with gate.turn():
+                    deadline = time.monotonic() + settings.timeout  # waiting for a turn is free
+                    with self._client.stream("GET", url, headers=headers) as response:
+                        status = response.status_code
+                        if status in _REDIRECTS and "location" in response.headers:
+                            target = urljoin(url, response.headers["location"])
+                            return _Redirect(target.split("#", 1)[0])
+                        if last or not _retryable_status(status):
+                            return read(url, response, deadline)
+                        wait = self._retry_wait(url, response, attempt)
+                        why = f"HTTP {status}"
+            except (httpx.TimeoutException, _BodyTimeout) as exc:
+                message = exc.message if isinstance(exc, _BodyTimeout) else type(exc).__name__
+                if last:
+                    raise FetchError(f"timed out ({message})", url=url) from exc
+                wait, why = self._backoff(attempt), f"timed out ({message})"
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                if last:
+                    raise FetchError(f"connection failed: {exc}", url=url) from exc
+                wait, why = self._backoff(attempt), f"connection failed: {exc}"
+            except httpx.DecodingError as exc:
+                raise FetchError(f"body could not be decompressed: {exc}", url=url) from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"HTTP error: {exc}", url=url) from exc
+            log.info("%s: %s; retry %d in %.1f s", url, why, attempt + 1, wait)
+            # Host-wide: a host that is failing or rate-limiting us gets a rest from every thread.
+            gate.hold_off(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _backoff(self, attempt: int) -> float:
+        cap = min(self.settings.backoff_max, self.settings.backoff_base * 2**attempt)
+        # "Equal jitter": never less than half the step, so retries stay spread out.
+        return cap / 2 + random.uniform(0, cap / 2)  # noqa: S311 - jitter, not a secret
+
+    def _retry_wait(self, url: str, response: httpx.Response, attempt: int) -> float:
+        wait = self._backoff(attempt)
+        asked = retry_after_seconds(response.headers.get("retry-after"))
+        if asked is None:
+            return wait
+        limit = self.settings.retry_after_max
+        if asked > limit:
+            # Retrying sooner than asked would be rude; waiting that long is not our job.
+            raise HTTPStatusError(
+                f"HTTP {response.status_code} {response.reason_phrase}; Retry-After asks "
+                f"for {asked:.0f} s, more than retry_after_max ({limit:g} s)",
+                url=url,
+                status=response.status_code,
+            )
+        return max(wait, asked)
+
+    # --- politeness state ---------------------------------------------------------------
+
+    def _gate(self, host: str) -> _HostGate:
+        with self._lock:
+            gate = self._gates.get(host)
+            if gate is None:
+                gate = self._gates[host] = _HostGate(
+                    self.settings.host_delay, self.settings.host_concurrency
+                )
+            return gate
+
+    def _robots_for(self, url: str, hosts: frozenset[str]) -> _Robots:
+        parts = urlsplit(url)
+        # host[:port] without any "user:password@": robots.txt is per origin, and public.
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2].lower()}"
+        with self._lock:
+            cached = self._robots.get(origin)
+            if cached is not None:
+                return cached
+            loading = self._robots_loading.setdefault(origin, threading.Lock())
+        with loading:  # one thread reads robots.txt; the others wait for its answer
+            with self._lock:
+                cached = self._robots.get(origin)
+            if cached is None:
+                cached = self._load_robots(origin + "/robots.txt", hosts)
+                delay = cached.delay(self._token)
+                if delay:
+                    if delay > self.settings.crawl_delay_max:
+                        log.warning(
+                            "%s asks for %g s between requests; using crawl_delay_max (%g s)",
+                            cached.url,
+                            delay,
+                            self.settings.crawl_delay_max,
+                        )
+                    self._gate((parts.hostname or "").lower()).raise_delay(
+                        min(delay, self.settings.crawl_delay_max)
+                    )
+                with self._lock:
+                    self._robots[origin] = cached
+            return cached
+
+    def _load_robots(self, robots_url: str, hosts: frozenset[str]) -> _Robots:
+        """robots.txt → rules, following Google's reading of RFC 9309 for failures."""
+
+        def read(final: str, response: httpx.Response, deadline: float) -> _Robots:
+            status = response.status_code
+            if 200 <= status < 300:
+                # Truncated past max_bytes: RFC 9309 lets crawlers parse a prefix.
+                body = self._read_body(final, response, deadline, truncate=True)
+                parser = RobotFileParser(robots_url)
+                parser.parse(body.decode("utf-8", errors="replace").splitlines())
+                return _Robots(robots_url, parser)
+            if status in (401, 403):
+                return _Robots(
+                    robots_url,
+                    None,
+                    reason=f"robots.txt answered HTTP {status}: the site forbids crawling",
+                )
+            if status == 429 or status >= 500:
+                return _Robots(robots_url, None, reason=_unreachable(f"HTTP {status}"))
+            if 400 <= status < 500:
+                return _Robots(robots_url, None, allow_all=True)  # no robots.txt: no rules
+            return _Robots(robots_url, None, reason=_unreachable(f"unexpected HTTP {status}"))
+
+        try:
+            rules = self._get(
+                robots_url, hosts, {"Accept": "text/plain,*/*;q=0.1"}, read, robots=False
+            )
+        except FetchError as exc:
+            rules = _Robots(robots_url, None, reason=_unreachable(exc.message))
+        if rules.reason:
+            log.warning("%s: %s", robots_url, rules.reason)
+        return rules
+
+    # --- reading a response -------------------------------------------------------------
+
+    @staticmethod
+    def _require_success(url: str, response: httpx.Response) -> None:
+        if not 200 <= response.status_code < 300:  # incl. a redirect without Location
+            raise HTTPStatusError(
+                f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                url=url,
+                status=response.status_code,
+            )
+
+    def _read_body(
+        self, url: str, response: httpx.Response, deadline: float, *, truncate: bool = False
+    ) -> bytes:
+        """The decoded body, at most ``max_bytes`` (cut there if ``truncate``, else an error)."""
+        limit = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if (
+            not truncate
+            and declared.isdigit()
+            and int(declared) > limit
+            and "content-encoding" not in response.headers
+        ):
+            raise ResponseTooLargeError(f"body of {declared} bytes exceeds {limit}", url=url)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():  # decoded (decompressed) bytes
+            size += len(chunk)
+            if size > limit:
+                if truncate:
+                    chunks.append(chunk[: len(chunk) - (size - limit)])
+                    break
+                raise ResponseTooLargeError(f"body exceeds {limit} bytes once decoded", url=url)
+            if time.monotonic() > deadline:
+                raise _BodyTimeout(f"body not received within {self.settings.timeout} s", url=url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _read_page(
+        self, requested: str, url: str, response: httpx.Response, deadline: float
+    ) -> FetchedPage:
+        self._require_success(url, response)
+        mime = _mime(response)
+        if mime and mime not in HTML_TYPES:
+            raise UnsupportedContentError(f"not HTML: content type {mime!r}", url=url)
+        body = self._read_body(url, response, deadline)
+        text, encoding, origin = decode_html(body, response.charset_encoding)
+        return FetchedPage(
+            url=url,
+            requested_url=requested,
+            status=response.status_code,
+            content_type=mime or "text/html",
+            encoding=encoding,
+            encoding_origin=origin,  # type: ignore[arg-type]
+            text=text,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
+
+
+def _mime(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _unreachable(why: str) -> str:
+    return (
+        f"robots.txt could not be read ({why}); as Google does, the host is treated "
+        "as disallowed for this run"
+    )

@@ -1,0 +1,2 @@
+"""The institutional glossary: model and matcher, loading, checks, TBX, enforcement,
+pinned segments, the translators' review."""

@@ -1,0 +1,1 @@
+"""HTML segments: placeholders for inline markup, segmenting and reassembling, bidi."""

@@ -1,0 +1,1 @@
+"""Publishing: rendering, storage, manifest, feeds, webhooks, slugs."""

@@ -1,0 +1,193 @@
+"""What one run derives from its settings, built once and shared by its stages.
+
+A run needs the engine, the glossary and pinned segments, the language
+detector, one HTTP fetcher (its robots.txt cache and per-host politeness only
+work when every stage of the run shares it), the state store, the publisher,
+and a few fingerprints that are the same for every article. :class:`RunContext`
+builds each on first use and keeps it for the run; nothing of it outlives the
+run except what is worth keeping per process (loaded engine models, see
+:func:`~translator_pipeline.engines.load_engine`).
+
+Stages that run in other processes (translation on Dask workers) get the
+settings and the run's key, never the context: :func:`context_for` gives each
+process its own context for that run, built from the same settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import uuid
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from translator_pipeline.engines import Translator, load_engine
+from translator_pipeline.errors import GlossaryError
+from translator_pipeline.glossary.load import load_glossary
+from translator_pipeline.glossary.model import EMPTY as EMPTY_GLOSSARY
+from translator_pipeline.glossary.pinned import PinnedSegments, load_pinned
+from translator_pipeline.translate.articles import (
+    Terminology,
+    glossary_texts,
+    terminology_fingerprint,
+)
+
+if TYPE_CHECKING:
+    from translator_pipeline.config.settings import Settings
+    from translator_pipeline.crawl.fetch import Fetcher
+    from translator_pipeline.language.langid import LanguageDetector
+    from translator_pipeline.models import Article
+    from translator_pipeline.publishing.storage import Publisher
+    from translator_pipeline.store.state import StateStore
+
+__all__ = ["RunContext", "close_context", "context_for", "load_terminology", "run_logger"]
+
+LOGGER_NAME = "translator_pipeline.run"
+
+
+def run_logger() -> logging.Logger | logging.LoggerAdapter[Any]:
+    """Prefect's run logger inside a flow or task run (its records reach the UI),
+    else the package's own logger. Prefect is never imported here: if it is not
+    loaded yet, nothing of this process runs under it."""
+    if "prefect" in sys.modules:
+        from prefect.context import FlowRunContext, TaskRunContext
+        from prefect.logging import get_run_logger
+
+        if TaskRunContext.get() or FlowRunContext.get():
+            return get_run_logger()
+    return logging.getLogger(LOGGER_NAME)
+
+
+def load_terminology(settings: Settings) -> Terminology:
+    """The glossary and pinned segments the settings name; :class:`GlossaryError` naming
+    every problem when either file has errors (a run must not start on a broken one)."""
+    g = settings.glossary
+    if g.path is not None and not g.path.exists():
+        raise GlossaryError(f"glossary {g.path} does not exist (settings: glossary.path)")
+    if g.segments is not None and not g.segments.exists():
+        raise GlossaryError(
+            f"pinned segments file {g.segments} does not exist (settings: glossary.segments)"
+        )
+    return Terminology(
+        glossary=load_glossary(g.path) if g.path else EMPTY_GLOSSARY,
+        pinned=load_pinned(g.segments) if g.segments else PinnedSegments(),
+        record_machine=g.record_machine_rendering,
+        alternatives=g.alternatives,
+    )
+
+
+class RunContext:
+    """Everything one run derives from ``settings``, each built on first use.
+
+    Thread-safe: the stages of a run call it from several threads at once.
+    ``close()`` releases the fetcher's connections.
+    """
+
+    def __init__(self, settings: Settings, key: str | None = None) -> None:
+        self.settings = settings
+        self.key = key or uuid.uuid4().hex
+        self._lock = threading.RLock()
+        self._fingerprints: dict[tuple[str, str], str] = {}
+
+    def __repr__(self) -> str:
+        return f"RunContext(key={self.key!r}, config={self.settings.config_path!s})"
+
+    # Each cached_property is computed under the lock: two threads asking at once
+    # must not build two fetchers (two politeness gates) or load the glossary twice.
+    def _once(self, name: str, build: Any) -> Any:
+        with self._lock:
+            if name not in self.__dict__:
+                self.__dict__[name] = build()
+            return self.__dict__[name]
+
+    @cached_property
+    def engine(self) -> Translator:
+        return self._once("engine", lambda: load_engine(self.settings.engine, self.settings))
+
+    @cached_property
+    def terminology(self) -> Terminology:
+        return self._once("terminology", lambda: load_terminology(self.settings))
+
+    @cached_property
+    def detector(self) -> LanguageDetector:
+        from translator_pipeline.language.langid import LanguageDetector
+
+        s = self.settings
+        languages = tuple(dict.fromkeys([*s.translate_from, *s.target_languages]))
+        return self._once("detector", lambda: LanguageDetector(languages))
+
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        from translator_pipeline.crawl.fetch import Fetcher
+
+        return self._once("fetcher", lambda: Fetcher(self.settings.fetch))
+
+    @cached_property
+    def state(self) -> StateStore:
+        from translator_pipeline.store.state import StateStore
+
+        return self._once("state", lambda: StateStore.from_settings(self.settings))
+
+    @cached_property
+    def publisher(self) -> Publisher:
+        from translator_pipeline.publishing.storage import publisher_for
+
+        return self._once("publisher", lambda: publisher_for(self.settings))
+
+    @cached_property
+    def render_hash(self) -> str:
+        """What besides the translation shapes a page (templates, disclaimers): one
+        value for the whole run, so it is read from disk once."""
+        from translator_pipeline.publishing.render import render_fingerprint
+
+        return self._once("render_hash", lambda: render_fingerprint(self.settings))
+
+    def terminology_hash(self, article: Article) -> str:
+        """The glossary fingerprint of ``article`` (planning, rendering each language and
+        publishing all need it; it is computed once per article and run)."""
+        key = (article.url, article.content_hash)
+        with self._lock:
+            found = self._fingerprints.get(key)
+        if found is None:
+            found = terminology_fingerprint(glossary_texts(article), self.terminology)
+            with self._lock:
+                self._fingerprints[key] = found
+        return found
+
+    def close(self) -> None:
+        fetcher = self.__dict__.pop("fetcher", None)
+        if fetcher is not None:
+            fetcher.close()
+
+
+_contexts: dict[str, RunContext] = {}
+_contexts_lock = threading.Lock()
+
+
+def context_for(settings: Settings, key: str) -> RunContext:
+    """This process's context of the run ``key`` (built from ``settings`` the first time).
+
+    A Prefect or Dask task gets the settings and the key as parameters (they
+    serialise); the context itself never travels.
+    """
+    with _contexts_lock:
+        found = _contexts.get(key)
+        if found is None:
+            found = _contexts[key] = RunContext(settings, key)
+        return found
+
+
+def register(context: RunContext) -> RunContext:
+    """Make ``context`` the one :func:`context_for` returns for its key in this process."""
+    with _contexts_lock:
+        _contexts[context.key] = context
+    return context
+
+
+def close_context(key: str) -> None:
+    """Forget the run ``key`` in this process and release what it holds."""
+    with _contexts_lock:
+        found = _contexts.pop(key, None)
+    if found is not None:
+        found.close()

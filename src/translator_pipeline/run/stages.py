@@ -1,0 +1,565 @@
+"""The stages of a run over chunks of articles, and the rules each applies.
+
+Each ``*_chunk`` function is one unit of work the run loop hands to its
+executor (a thread, a Prefect task, a Dask worker): it takes the run's
+:class:`~translator_pipeline.run.context.RunContext` and a chunk, and returns
+one result per item. Inside a chunk every article is handled on its own: a bad
+page becomes that article's outcome (``skipped`` with the reason, or
+``failed`` when the fault is ours), never the chunk's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from translator_pipeline.crawl.discover import Discovery, discover
+from translator_pipeline.crawl.extract import extract_article
+from translator_pipeline.errors import (
+    EngineError,
+    HTTPStatusError,
+    LanguageError,
+    PipelineError,
+    PublishError,
+    StateError,
+)
+from translator_pipeline.language.langid import LanguageDetector, detect_article
+from translator_pipeline.models import (
+    Article,
+    ArticleOutcome,
+    Candidate,
+    PublishedVariant,
+    StoredArticle,
+    TranslatedArticle,
+    Variant,
+)
+from translator_pipeline.publishing.manifest import variant_entry
+from translator_pipeline.publishing.render import render_variant
+from translator_pipeline.publishing.slugs import slug_from_url
+from translator_pipeline.publishing.webhooks import DeliveryReport, deliver_outbox, event_payload
+from translator_pipeline.run.context import RunContext, run_logger
+from translator_pipeline.store.outbox import EventFactory
+from translator_pipeline.translate.articles import glossary_texts, translate_articles
+
+if TYPE_CHECKING:
+    from translator_pipeline.config.settings import Settings, SourceSettings
+    from translator_pipeline.crawl.fetch import Fetcher
+    from translator_pipeline.engines import Translator
+    from translator_pipeline.publishing.storage import Publisher
+    from translator_pipeline.store.state import StateStore
+
+__all__ = [
+    "CHUNK_SIZE",
+    "PUBLISH_RETRY_DELAYS",
+    "Work",
+    "check_engine",
+    "chunked",
+    "conditional_validators",
+    "deliver_events",
+    "detect_language",
+    "discover_source",
+    "engine_signatures",
+    "failed",
+    "fetch_candidate",
+    "fetch_chunk",
+    "missing_pairs",
+    "note_gone",
+    "plan_languages",
+    "publish_chunk",
+    "publish_manifest",
+    "publish_variants",
+    "render_translation",
+    "skipped",
+    "translate_chunk",
+]
+
+T = TypeVar("T")
+
+# Articles per fetch, translate and publish unit of work. Prefect costs tens of
+# milliseconds per task (more with a server recording it), a 304 one or two: one
+# task per article would cost more than the work of a re-run. Chunks keep a
+# 500-article run to ~100 tasks; per-article outcomes are in the run report.
+CHUNK_SIZE = 25
+PUBLISH_RETRY_DELAYS = (2, 10)  # seconds before each new attempt after a storage error
+
+#: One article to translate: the article, its slug, all its target languages.
+Work = tuple[Article, str, list[str]]
+
+
+def chunked(items: Sequence[T], workers: int = 4, size: int = CHUNK_SIZE) -> list[list[T]]:
+    """``items`` in order, in chunks of at most ``size``, but in at least ``workers``
+    chunks when there are that many items (a small run still runs in parallel).
+    Chunk sizes differ by at most one."""
+    if not items:
+        return []
+    count = max(min(len(items), workers), math.ceil(len(items) / size))
+    per, extra = divmod(len(items), count)
+    out, start = [], 0
+    for i in range(count):
+        end = start + per + (1 if i < extra else 0)
+        out.append(list(items[start:end]))
+        start = end
+    return out
+
+
+# --- outcomes ---------------------------------------------------------------------------
+
+
+def skipped(url: str, exc: PipelineError) -> ArticleOutcome:
+    """The page cannot be used (not HTML, robots, 404 …): skipped, with the reason."""
+    run_logger().warning("skipped %s: %s", url, exc.message)
+    return ArticleOutcome(
+        url,
+        "skipped",
+        reason=f"{type(exc).__name__}: {exc.message}",
+        http_status=exc.status if isinstance(exc, HTTPStatusError) else None,
+    )
+
+
+def failed(url: str, exc: BaseException, language: str | None = None) -> ArticleOutcome:
+    """Our side failed (storage, a bug, the engine): failed, with the cause."""
+    if isinstance(exc, PipelineError):
+        run_logger().error("failed %s: %s", url, exc.message)
+        reason = f"{type(exc).__name__}: {exc.message}"
+    else:
+        run_logger().error("failed %s: unexpected error %r", url, exc)
+        reason = f"unexpected error: {exc!r}"
+    return ArticleOutcome(url, "failed", reason=reason, source_language=language)
+
+
+# --- discover and fetch -------------------------------------------------------------------
+
+
+def discover_source(ctx: RunContext, name: str) -> Discovery:
+    """The article links of the source called ``name`` (never raises for bad input)."""
+    return discover(ctx.settings.source(name), ctx.fetcher)
+
+
+def fetch_candidate(
+    candidate: Candidate,
+    source: SourceSettings,
+    fetcher: Fetcher,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Article | ArticleOutcome:
+    """Fetch and extract one article; with validators, a 304 comes back as ``unchanged``
+    without extraction. Raises :class:`PipelineError` for pages that cannot be used."""
+    page = fetcher.fetch(candidate.url, source.hosts, etag=etag, last_modified=last_modified)
+    if page.not_modified:
+        return ArticleOutcome(candidate.url, "unchanged", reason="not modified (HTTP 304)")
+    article = extract_article(page, source)
+    return replace(article, etag=page.etag, last_modified=page.last_modified)
+
+
+def detect_language(
+    article: Article, settings: Settings, detector: LanguageDetector | None = None
+) -> Article:
+    """Set the article's and blocks' languages; LanguageError if we do not translate from it."""
+    if detector is None:
+        languages = dict.fromkeys([*settings.translate_from, *settings.target_languages])
+        detector = LanguageDetector(tuple(languages))
+    detected = detect_article(article, detector, supported=settings.translate_from)
+    if detected.language == "und":
+        raise LanguageError(
+            f"language could not be determined (confidence {detected.language_confidence:.2f})",
+            url=article.url,
+        )
+    if detected.language not in settings.translate_from:
+        raise LanguageError(
+            f"article is in {detected.language!r}, which this deployment does not translate "
+            f"from (source_languages: {', '.join(settings.translate_from)})",
+            url=article.url,
+        )
+    return detected
+
+
+def fetch_chunk(ctx: RunContext, candidates: list[Candidate]) -> list[Article | ArticleOutcome]:
+    """Per candidate, in order: the extracted article with its languages detected,
+    ``unchanged`` on a 304, or why it is skipped or failed.
+
+    The request is conditional (ETag/Last-Modified) only when everything published
+    from the URL is current, so a 304 means there is nothing to do. The fetcher
+    retries what is worth retrying (timeouts, 429, 5xx) itself, politely.
+    """
+    settings = ctx.settings
+    results: list[Article | ArticleOutcome] = []
+    for candidate in candidates:
+        try:
+            validators = conditional_validators(ctx, candidate.url)
+            result = fetch_candidate(
+                candidate, settings.source(candidate.source), ctx.fetcher, *validators
+            )
+            if isinstance(result, Article):
+                result = detect_language(result, settings, ctx.detector)
+        except (StateError, PublishError) as exc:  # ours, not the page's: a failure
+            result = failed(candidate.url, exc)
+        except PipelineError as exc:
+            result = skipped(candidate.url, exc)
+        except Exception as exc:  # a bug on one page must not cost the others theirs
+            result = failed(candidate.url, exc)
+        results.append(result)
+    return results
+
+
+# --- is there anything to do? ----------------------------------------------------------------
+
+
+def variant_languages(article: Article, settings: Settings) -> list[str]:
+    return [t for t in settings.target_languages if t != article.language]
+
+
+def plan_languages(ctx: RunContext, article: Article) -> list[str]:
+    """Languages to (re)publish; empty when every variant is current.
+
+    Current means: same extracted content, same engine signature, same glossary
+    concepts, same page templates, files still in place. When anything is stale
+    every variant is redone, so their ``hreflang`` alternates stay consistent.
+    """
+    current = _variants_current(
+        ctx,
+        ctx.state.variants(article.url),
+        str(article.language),
+        article.content_hash,
+        ctx.terminology_hash(article),
+    )
+    if current:
+        # Checked against this glossary: the next run need not look again before fetching.
+        ctx.state.remember_glossary_inputs(
+            article.url, glossary_texts(article), ctx.terminology.version
+        )
+    return [] if current else variant_languages(article, ctx.settings)
+
+
+def _variants_current(
+    ctx: RunContext,
+    published: Mapping[str, PublishedVariant],
+    language: str,
+    content_hash: str,
+    glossary_hash: str,
+) -> bool:
+    """Whether the ``published`` variants (the state's, by language) are all current."""
+    engine, publisher = ctx.engine, ctx.publisher
+    for lang in ctx.settings.target_languages:
+        if lang == language:
+            continue
+        have = published.get(lang)
+        if (
+            have is None
+            or have.content_hash != content_hash
+            or have.glossary_hash != glossary_hash
+            or have.render_hash != ctx.render_hash
+            or not engine.supports(language, lang)
+            or have.signature != str(engine.signature(language, lang))
+            or not publisher.exists(have.path)
+            or not publisher.exists(have.fragment_path)
+        ):
+            return False
+    return True
+
+
+def conditional_validators(ctx: RunContext, url: str) -> tuple[str | None, str | None]:
+    """ETag/Last-Modified to send for ``url``: only when everything published from it is
+    current, so a 304 can safely mean "nothing to do"; otherwise (None, None).
+
+    Current includes the glossary: when it changed since the article was last
+    checked, the article's stored texts are matched again; only if the concepts
+    (or pinned segments) it contains changed is it fetched and translated again.
+    """
+    state, terminology = ctx.state, ctx.terminology
+    stored = state.article(url)
+    if stored is None or not stored.language or not stored.content_hash:
+        return None, None
+    published = state.variants(url)
+    texts, checked = state.glossary_inputs(url)
+    recorded = {v.glossary_hash for v in published.values()}
+    if checked == terminology.version and len(recorded) == 1:
+        fingerprint = recorded.pop()
+    elif texts is None:
+        # Published before its texts were kept: one full fetch settles it.
+        return None, None
+    else:
+        from translator_pipeline.translate.articles import terminology_fingerprint
+
+        fingerprint = terminology_fingerprint(texts, terminology)
+    if not _variants_current(ctx, published, stored.language, stored.content_hash, fingerprint):
+        return None, None
+    if checked != terminology.version:
+        state.remember_glossary_inputs(url, None, terminology.version)
+    return state.validators(url)
+
+
+# --- translate and render --------------------------------------------------------------------
+
+
+def render_translation(
+    ctx: RunContext,
+    article: Article,
+    translated: TranslatedArticle,
+    slug: str,
+    languages: list[str],
+) -> Variant:
+    """One variant's page and fragment, carrying its glossary events for the review."""
+    variant = render_variant(
+        article,
+        translated,
+        slug,
+        languages,
+        ctx.settings,
+        glossary_version=ctx.terminology_hash(article),
+    )
+    return replace(
+        variant,
+        glossary_events=translated.glossary_events,
+        segments_translated=translated.segments_translated,
+        segments_from_memory=translated.segments_from_memory,
+    )
+
+
+def translate_chunk(
+    ctx: RunContext, work: list[Work], language: str
+) -> list[Variant | ArticleOutcome]:
+    """Articles translated into ``language`` in one engine call per language pair, and
+    rendered; per article, in order, its variant or why it failed.
+
+    When a call fails and the chunk had several articles, each is tried again
+    alone, so one page the engine chokes on does not fail the others.
+    """
+    from translator_pipeline.store.memory import TranslationMemory
+
+    memory = TranslationMemory(ctx.state)
+    articles = [article for article, _, _ in work]
+
+    def translate(batch: list[Article]) -> dict[str, Any]:
+        return translate_articles(
+            batch, [language], ctx.engine, terminology=ctx.terminology, memory=memory
+        )
+
+    try:
+        results = translate(articles)
+    except Exception as exc:  # a bug on some page: translating each alone finds which
+        results = dict.fromkeys((a.url for a in articles), exc)
+    broken = [a for a in articles if isinstance(results[a.url], Exception)]
+    if broken and len(articles) > 1:
+        for article in broken:
+            try:
+                results.update(translate([article]))
+            except Exception as exc:
+                results[article.url] = exc
+    out: list[Variant | ArticleOutcome] = []
+    for article, slug, languages in work:
+        result = results[article.url]
+        try:
+            if isinstance(result, Exception):
+                if isinstance(result, PipelineError):
+                    result.url = result.url or article.url
+                raise result
+            [translated] = result
+            out.append(render_translation(ctx, article, translated, slug, languages))
+        except Exception as exc:
+            out.append(failed(article.url, exc, article.language))
+    return out
+
+
+# --- publish -------------------------------------------------------------------------------
+
+
+def event_factory(settings: Settings, article: Mapping[str, object]) -> EventFactory | None:
+    """How this run queues webhook events about ``article`` (None without webhooks)."""
+    if not settings.webhooks:
+        return None
+    hooks = tuple((h.url, tuple(h.events)) for h in settings.webhooks)
+    fields = dict(article)
+
+    def build(kind: str, event_id: str, created: str, variant: PublishedVariant) -> bytes:
+        # The variant as the manifest describes it: one vocabulary for the web team.
+        return event_payload(kind, event_id, created, fields, variant_entry(variant, settings))
+
+    return EventFactory(hooks, build)
+
+
+def article_fields(article: Article | StoredArticle, slug: str) -> dict[str, object]:
+    """What a webhook event says about the original article."""
+    return {
+        "url": article.url,
+        "source": article.source,
+        "slug": slug,
+        "language": article.language,
+        "title": article.title,
+        "published": article.published,
+    }
+
+
+def publish_variants(ctx: RunContext, article: Article, variants: list[Variant]) -> ArticleOutcome:
+    """Write every variant's files, then record them (files first, then state)."""
+    settings, state, publisher = ctx.settings, ctx.state, ctx.publisher
+    slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
+    change = "changed" if state.variants(article.url) else "new"
+    written = []
+    for variant in variants:
+        page, fragment = publisher.publish_variant(variant)
+        written.append((variant, page, fragment))
+    state.record_publication(
+        article,
+        written,
+        glossary_hash=ctx.terminology_hash(article),
+        events=event_factory(settings, article_fields(article, slug)),
+        render_hash=ctx.render_hash,
+    )
+    state.remember_glossary_inputs(article.url, glossary_texts(article), ctx.terminology.version)
+    state.remember_validators(article.url, article.etag, article.last_modified)
+    fallbacks = sum(v.fallbacks for v in variants)
+    events = tuple(e for v in variants for e in v.glossary_events)
+    missed = sum(1 for e in events if e.method == "missed")
+    notes = []
+    if fallbacks:
+        notes.append(f"{fallbacks} block(s) rebuilt after placeholder loss")
+    if missed:
+        notes.append(f"{missed} glossary term(s) missed (see the review report)")
+    return ArticleOutcome(
+        url=article.url,
+        status="published",
+        reason="; ".join(notes),
+        languages=tuple(v.language for v in variants),
+        source_language=article.language,
+        glossary_events=events,
+        change=change,
+        segments_translated=sum(v.segments_translated for v in variants),
+        segments_from_memory=sum(v.segments_from_memory for v in variants),
+    )
+
+
+def _publish_with_retries(
+    ctx: RunContext, article: Article, variants: list[Variant]
+) -> ArticleOutcome:
+    """publish_variants, tried again after each delay of ``PUBLISH_RETRY_DELAYS`` while
+    it fails on storage (a full disk, a bucket or database briefly away). Writing is
+    idempotent: a retry rewrites what the failed attempt may have written."""
+    for delay in (*PUBLISH_RETRY_DELAYS, None):
+        try:
+            return publish_variants(ctx, article, variants)
+        except (PublishError, StateError) as exc:
+            if delay is None:
+                raise
+            run_logger().warning(
+                "publishing %s failed (%s); retrying in %ss", article.url, exc.message, delay
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def publish_chunk(
+    ctx: RunContext,
+    articles: list[Article],
+    translations: list[list[Variant | ArticleOutcome]],
+) -> list[ArticleOutcome]:
+    """Write each article's variants and record them, article by article.
+
+    ``translations`` holds the translate stage's results, one list per target
+    language; an article whose translation failed in any language is not
+    published and keeps that cause. Its variants are written in the order of
+    ``target_languages``.
+    """
+    order = {lang: i for i, lang in enumerate(ctx.settings.target_languages)}
+    results: dict[str, list[Variant | ArticleOutcome]] = defaultdict(list)
+    for per_language in translations:
+        for r in per_language:
+            results[r.article_url if isinstance(r, Variant) else r.url].append(r)
+    outcomes = []
+    for article in articles:
+        mine = results[article.url]
+        failure = next((r for r in mine if isinstance(r, ArticleOutcome)), None)
+        if failure is not None:
+            outcomes.append(failure)
+            continue
+        variants = sorted(
+            (r for r in mine if isinstance(r, Variant)), key=lambda v: order.get(v.language, 0)
+        )
+        try:
+            outcomes.append(_publish_with_retries(ctx, article, variants))
+        except Exception as exc:
+            outcomes.append(failed(article.url, exc, article.language))
+    return outcomes
+
+
+def publish_manifest(
+    state: StateStore, publisher: Publisher, settings: Settings, *, sweep: bool = True
+) -> bool:
+    """Sitemap, feeds and manifest from the state; then unlisted files are removed
+    (unless ``sweep=False``: runs sharing the output at once)."""
+    return publisher.publish_manifest(state.published(), settings, sweep=sweep)
+
+
+# --- withdrawal and webhooks -------------------------------------------------------------------
+
+
+def note_gone(ctx: RunContext, url: str) -> ArticleOutcome | None:
+    """The original answered 404/410: count the run; once it has been gone for
+    ``withdraw_after`` runs, forget its variants and queue a ``variant.removed``
+    event each (their files are deleted after the next manifest). Returns the
+    withdrawal, or None."""
+    settings, state = ctx.settings, ctx.state
+    stored = state.article(url)
+    if stored is None or not state.variants(url):
+        return None
+    if state.note_missing(url) < settings.withdraw_after:
+        return None
+    # The files go when the manifest no longer lists them (publish_manifest's sweep):
+    # a consumer following the old manifest still finds them until then.
+    gone = state.withdraw(url, event_factory(settings, article_fields(stored, stored.slug)))
+    return ArticleOutcome(
+        url,
+        "withdrawn",
+        reason=f"original gone for {settings.withdraw_after} run(s); "
+        f"{len(gone)} variant(s) withdrawn",
+        languages=tuple(v.language for v in gone),
+        source_language=stored.language,
+    )
+
+
+def deliver_events(settings: Settings, state: StateStore) -> DeliveryReport:
+    """Send the webhook outbox (after the manifest: receivers may read it at once)."""
+    if not settings.webhooks:
+        return DeliveryReport()
+    report = deliver_outbox(state, settings.webhooks)
+    state.prune_outbox()
+    return report
+
+
+# --- the engine ---------------------------------------------------------------------------------
+
+
+def missing_pairs(settings: Settings, engine: Translator) -> list[str]:
+    """Language pairs the run may need that ``engine`` cannot translate."""
+    return [
+        f"{src}→{tgt}"
+        for src in settings.translate_from
+        for tgt in settings.target_languages
+        if src != tgt and not engine.supports(src, tgt)
+    ]
+
+
+def check_engine(settings: Settings, engine: Translator) -> None:
+    """Fail before fetching anything when the engine lacks a pair the run needs."""
+    missing = missing_pairs(settings, engine)
+    if missing:
+        languages = " ".join(dict.fromkeys([*settings.translate_from, *settings.target_languages]))
+        fix = (
+            f"; install them with: translator-pipeline models install {languages}"
+            if engine.name == "argos"
+            else ""
+        )
+        raise EngineError(f"engine {engine.name!r} cannot translate {', '.join(missing)}{fix}")
+
+
+def engine_signatures(settings: Settings, engine: Translator) -> dict[str, str]:
+    """``"<source>-<target>"`` → the engine's signature, for every pair the run may use."""
+    return {
+        f"{src}-{tgt}": str(engine.signature(src, tgt))
+        for src in settings.translate_from
+        for tgt in settings.target_languages
+        if src != tgt and engine.supports(src, tgt)
+    }
