@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import SITE
 from translator_pipeline.config.settings import SourceSettings
-from translator_pipeline.crawl.extract import extract_article, find_links
+from translator_pipeline.crawl.extract import extract_article
 from translator_pipeline.errors import ExtractionError
 from translator_pipeline.html.segment import BLOCK_ATTR
 from translator_pipeline.models import Article, FetchedPage
@@ -390,68 +390,6 @@ def test_article_without_any_title() -> None:
 
     with pytest.raises(ExtractionError, match="no title"):
         extract_article(page, NO_SELECTORS)
-
-
-# --- find_links ---------------------------------------------------------------------------
-
-
-def test_find_links_on_the_demo_index() -> None:
-    index = fetched((SITE / "index.html").read_text(encoding="utf-8"), url=BASE + "index.html")
-
-    links = find_links(index, DEMO_SOURCE.link_selector)
-
-    assert links == [
-        BASE + "articles/journee-langue-arabe.html",
-        BASE + "articles/rencontre-jeunes-chercheurs.html",
-        BASE + "articles/ittifaqiyat-taawun-tarbawi.html",
-        BASE + "articles/icesco-alecso-partnership-meeting.html",
-    ]
-
-
-LISTING = """<html><head>{base}</head><body><ul>
-  <li><a href="un.html#commentaires">un</a></li>
-  <li><a href="/actualites/deux.html?page=2#haut">deux</a></li>
-  <li><a href="https://autre.example.com/trois.html">trois</a></li>
-  <li><a href="//cdn.example.org/quatre.html">quatre</a></li>
-  <li><a href="mailto:presse@news.example.org">presse</a></li>
-  <li><a href="javascript:void(0)">menu</a></li>
-  <li><a href="ftp://news.example.org/archive.zip">archive</a></li>
-  <li><a href="tel:+212500000000">appel</a></li>
-  <li><a href="  ">vide</a></li>
-  <li><a>sans href</a></li>
-</ul></body></html>"""
-
-
-def test_find_links_resolves_relative_links_and_drops_fragments() -> None:
-    page = fetched(LISTING.format(base=""), url="https://news.example.org/fr/liste.html")
-
-    assert find_links(page, "a") == [
-        "https://news.example.org/fr/un.html",
-        "https://news.example.org/actualites/deux.html?page=2",
-        "https://autre.example.com/trois.html",
-        "https://cdn.example.org/quatre.html",
-    ]
-
-
-def test_find_links_honours_base_href() -> None:
-    page = fetched(
-        LISTING.format(base='<base href="https://archives.example.org/2025/">'),
-        url="https://news.example.org/fr/liste.html",
-    )
-
-    assert find_links(page, "a[href]")[:2] == [
-        "https://archives.example.org/2025/un.html",
-        "https://archives.example.org/actualites/deux.html?page=2",
-    ]
-
-
-def test_find_links_with_a_selector_that_matches_nothing() -> None:
-    assert find_links(fetched(LISTING.format(base="")), "ul.news-list a") == []
-
-
-def test_find_links_with_an_invalid_selector() -> None:
-    with pytest.raises(ExtractionError, match="invalid link selector"):
-        find_links(fetched(LISTING.format(base="")), "a[")
 
 
 # --- publication dates ------------------------------------------------------------------

@@ -11,8 +11,6 @@ import pytest
 
 from translator_pipeline.engines import sentences as sbd
 from translator_pipeline.engines.sentences import (
-    cut_long,
-    cut_long_with_spacing,
     split_sentences,
     split_with_spacing,
 )
@@ -611,84 +609,3 @@ def test_cjk_stops_split_without_spaces() -> None:
 
 # --- cut_long ---------------------------------------------------------------
 
-
-def test_short_pieces_pass_through_unchanged() -> None:
-    pieces = ["Short one.", "Another."]
-    assert cut_long(pieces, 100) == pieces
-
-
-def test_cut_prefers_semicolon_then_comma_then_space() -> None:
-    a, b, c = "a" * 30, "b" * 30, "c" * 30
-    assert cut_long([f"{a}, {b}; {c}"], 70) == [f"{a}, {b}; ", c]
-    assert cut_long([f"{a} {b}, {c}"], 70) == [f"{a} {b}, ", c]
-    assert cut_long([f"{a} {b} {c}"], 70) == [f"{a} {b} ", c]
-
-
-def test_cut_uses_arabic_separators() -> None:
-    a, b = "ا" * 30, "ب" * 30
-    assert cut_long([f"{b} {a}، {b}"], 66) == [f"{b} {a}، ", b]
-    assert cut_long([f"{a} {a}؛ {b}"], 66) == [f"{a} {a}؛ ", b]
-
-
-def test_cut_avoids_tiny_left_pieces() -> None:
-    text = "Yes, " + "word " * 30 + "end"
-    pieces = cut_long([text], 60)
-    assert len(pieces[0]) > 20
-
-
-def test_hard_cut_never_splits_a_placeholder() -> None:
-    text = "x" * 35 + "<g12>abc</g12>" + "y" * 40
-    pieces = cut_long([text], 38)
-    assert "".join(pieces) == text
-    assert all(len(p) <= 38 for p in pieces)
-    for piece in pieces:
-        assert PLACEHOLDER.sub("", piece).count("<") == 0
-
-
-def test_hard_cut_keeps_combining_marks_with_their_letter() -> None:
-    text = "بَ" * 40  # letter + fatha, no spaces at all
-    pieces = cut_long([text], 11)
-    assert "".join(pieces) == text
-    assert all(not p or p[0] == "ب" for p in pieces)
-
-
-@pytest.mark.parametrize("limit", [1, 5, 17, 40, 200])
-@pytest.mark.parametrize("seed", range(3))
-def test_cut_long_is_lossless_and_fits(limit: int, seed: int) -> None:
-    rng = random.Random(seed)
-    pieces = [_random_text(rng, rng.choice(["en", "fr", "ar"])) for _ in range(40)]
-    out = cut_long(pieces, limit)
-    assert "".join(out) == "".join(pieces)
-    for piece in out:
-        assert len(piece) <= limit or any(t == piece for t in PLACEHOLDER.findall(piece))
-    tokens = [t for p in out for t in PLACEHOLDER.findall(p)]
-    assert tokens == [t for p in pieces for t in PLACEHOLDER.findall(p)]
-
-
-def test_cut_long_with_spacing_round_trips_and_strips_pieces() -> None:
-    text = (
-        "The committee, which met for three days in Geneva, adopted the plan; "
-        "delegates welcomed it. Short one."
-    )
-    pairs = cut_long_with_spacing(split_with_spacing(text, "en"), 40)
-    assert rejoin(pairs) == text
-    assert all(0 < len(s) <= 40 and s == s.strip() for s, _ in pairs)
-    assert pairs[0] == ("The committee, which met for three days", " ")
-
-
-def test_cut_long_with_a_token_measure() -> None:
-    def tokens(s: str) -> int:
-        return len(s.split())
-
-    text = "one two three four five, six seven eight nine ten eleven twelve"
-    pieces = cut_long([text], 5, length=tokens)
-    assert "".join(pieces) == text
-    assert all(tokens(p) <= 5 for p in pieces)
-    assert pieces[0] == "one two three four five, "
-
-
-def test_cut_long_rejects_a_nonsense_limit() -> None:
-    with pytest.raises(ValueError):
-        cut_long(["abc"], 0)
-    with pytest.raises(ValueError):
-        cut_long_with_spacing([("abc", "")], 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import ParserRejectedMarkup
@@ -24,7 +24,7 @@ from translator_pipeline.errors import ExtractionError
 from translator_pipeline.html.segment import blocks_from_units, mark_blocks
 from translator_pipeline.models import Article, FetchedPage
 
-__all__ = ["extract_article", "find_links", "parse_html"]
+__all__ = ["extract_article", "parse_html"]
 
 # Chrome that is never article content, whatever the site's markup convention.
 ALWAYS_REMOVE = (
@@ -238,22 +238,3 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
         description=_WS.sub(" ", description).strip() if description else None,
     )
 
-
-def find_links(page: FetchedPage, selector: str) -> list[str]:
-    """Absolute URLs of the links matching ``selector`` on a listing page, in page order."""
-    soup = parse_html(page.text)
-    base_tag = soup.find("base", href=True)
-    base = urljoin(page.url, str(base_tag["href"])) if base_tag else page.url
-    try:
-        anchors = soup.select(selector)
-    except SelectorSyntaxError as exc:
-        raise ExtractionError(f"invalid link selector {selector!r}: {exc}", url=page.url) from exc
-    links = []
-    for anchor in anchors:
-        href = anchor.get("href")
-        if not isinstance(href, str) or not href.strip():
-            continue
-        absolute = urljoin(base, href.strip()).split("#", 1)[0]
-        if urlsplit(absolute).scheme in ("http", "https"):
-            links.append(absolute)
-    return links

@@ -30,9 +30,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -43,8 +42,6 @@ from translator_pipeline.html.placeholders import PLACEHOLDER as _PLACEHOLDER
 from translator_pipeline.language.facts import normalise_code
 
 __all__ = [
-    "cut_long",
-    "cut_long_with_spacing",
     "split_sentences",
     "split_with_spacing",
 ]
@@ -468,138 +465,3 @@ def _map_cuts(text: str, mapping: _PlainMap, cuts: list[tuple[int, int]]) -> lis
 def split_sentences(text: str, language: str) -> list[str]:
     """Sentences of ``text`` (no outer whitespace); ``[]`` for blank text."""
     return [s for s, _ in split_with_spacing(text, language) if s]
-
-
-# --- cutting over-long sentences --------------------------------------------
-
-_CUT_CLASSES = (
-    re.compile(rf"[;؛](?:{CLOSING_PATTERN})*(\s+)"),
-    re.compile(rf"[,،:](?:{CLOSING_PATTERN})*(\s+)"),
-    re.compile(r"(\s+)"),
-)
-
-
-def _fit(s: str, start: int, end: int, limit: int, length: Callable[[str], int] | None) -> int:
-    """Largest ``i <= end`` with ``length(s[start:i]) <= limit`` (at least ``start + 1``)."""
-    if length is None:
-        return min(end, start + limit)
-    # Measures like token counts grow with the text: gallop, then bisect.
-    good, step = start + 1, max(1, limit)
-    while start + step < end and length(s[start : start + step]) <= limit:
-        good, step = start + step, step * 2
-    if start + step >= end and length(s[start:end]) <= limit:
-        return end
-    bad = min(end, start + step)
-    while bad - good > 1:
-        mid = (good + bad) // 2
-        if length(s[start:mid]) <= limit:
-            good = mid
-        else:
-            bad = mid
-    return good
-
-
-def _cut_spans(
-    s: str, limit: int, with_ws: bool, length: Callable[[str], int] | None
-) -> list[tuple[int, int, int]]:
-    """(start, content end, next start) for each piece of ``s``.
-
-    ``with_ws``: the whitespace at a cut is part of the left piece and counts
-    towards its size (lossless ``cut_long``); otherwise only content counts.
-    """
-    n = len(s)
-    stop = len(s.rstrip())
-    last = n if with_ws else stop  # what the final piece must hold
-    spans: list[tuple[int, int, int]] = []
-    start = 0
-    while True:
-        hi = _fit(s, start, last, limit, length)
-        if hi >= last:
-            break
-        cut = _soft_cut(s, start, hi, with_ws)
-        if cut is None:
-            c = _hard_cut(s, start, hi)
-            cut = (c, c)
-        spans.append((start, *cut))
-        start = cut[1]
-    spans.append((start, max(stop, start), n))
-    return spans
-
-
-def _soft_cut(s: str, start: int, hi: int, with_ws: bool) -> tuple[int, int] | None:
-    """Last separator-then-space before ``hi``, preferring ; then , then a plain space."""
-    n = len(s)
-    for floor in (start + (hi - start) // 2, start + 1):  # avoid tiny left pieces if we can
-        for pattern in _CUT_CLASSES:
-            best = None
-            for m in pattern.finditer(s, start, min(n, hi + 1)):
-                end = m.start(1)
-                nxt = _WS.match(s, end).end()  # the whole run, even past the window
-                if end >= floor and nxt < n and (nxt if with_ws else end) <= hi:
-                    best = (end, nxt)
-            if best:
-                return best
-    return None
-
-
-def _hard_cut(s: str, start: int, hi: int) -> int:
-    """Cut at ``hi``, but never inside a placeholder or before a combining mark."""
-    cut = hi
-    for m in _PLACEHOLDER.finditer(s, max(start, hi - 16), min(len(s), hi + 16)):
-        if m.start() < cut < m.end():
-            cut = m.start() if m.start() > start else m.end()
-            break
-    while start + 1 < cut < len(s) and unicodedata.combining(s[cut]):
-        cut -= 1  # keep Arabic harakat / accents with their letter
-    return cut
-
-
-def cut_long(
-    pieces: Sequence[str], max_chars: int, *, length: Callable[[str], int] | None = None
-) -> list[str]:
-    """Cut every piece longer than ``max_chars`` so each fits; lossless.
-
-    ``"".join(result) == "".join(pieces)``; the whitespace at a cut stays at
-    the end of the left piece and counts towards its size. Cuts prefer
-    ``; ؛`` then ``, ، :`` (followed by a space), then any space, and fall
-    back to a hard cut that never splits a placeholder token. ``length`` may
-    replace ``len`` (e.g. a SentencePiece token count); ``max_chars`` is then
-    in those units.
-    """
-    if max_chars < 1:
-        raise ValueError("max_chars must be at least 1")
-    measure = length or len
-    out: list[str] = []
-    for piece in pieces:
-        if measure(piece) <= max_chars:
-            out.append(piece)
-            continue
-        out.extend(piece[a:nxt] for a, _, nxt in _cut_spans(piece, max_chars, True, length))
-    return out
-
-
-def cut_long_with_spacing(
-    pairs: Sequence[tuple[str, str]],
-    max_chars: int,
-    *,
-    length: Callable[[str], int] | None = None,
-) -> list[tuple[str, str]]:
-    """``cut_long`` for :func:`split_with_spacing` output: pieces stay whitespace-free.
-
-    The whitespace at a cut becomes the piece's recorded whitespace, so the
-    caller's ``"".join(s + ws)`` still gives back the original text.
-    """
-    if max_chars < 1:
-        raise ValueError("max_chars must be at least 1")
-    measure = length or len
-    out: list[tuple[str, str]] = []
-    for sentence, ws in pairs:
-        if measure(sentence) <= max_chars:
-            out.append((sentence, ws))
-            continue
-        spans = _cut_spans(sentence, max_chars, False, length)
-        for a, end, nxt in spans[:-1]:
-            out.append((sentence[a:end], sentence[end:nxt]))
-        a, end, _ = spans[-1]
-        out.append((sentence[a:end], sentence[end:] + ws))
-    return out

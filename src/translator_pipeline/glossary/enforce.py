@@ -30,7 +30,7 @@ from translator_pipeline.html.segment import renumber
 from translator_pipeline.language.facts import normalise_code, uses_arabic_script
 from translator_pipeline.models import InlineTag, Segment, Token
 
-__all__ = ["TermUse", "localise", "plain_text", "protect", "realise", "segment_concepts", "verify"]
+__all__ = ["TermUse", "localise", "plain_text", "protect", "realise", "verify"]
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,6 @@ class TermUse:
     concept: Concept
     surface: str  # as written in the source
     form: str  # the glossary's form in the target language
-
-
-def segment_concepts(segment: Segment, glossary: Glossary, language: str) -> set[str]:
-    """Ids of the concepts :func:`protect` would find in ``segment`` (any target)."""
-    found: set[str] = set()
-    for kind, value in segment.tokens:
-        if kind == "text":
-            found.update(m.concept.id for m in glossary.find(str(value), language))
-    return found
 
 
 def protect(
