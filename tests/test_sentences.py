@@ -608,4 +608,3 @@ def test_cjk_stops_split_without_spaces() -> None:
 
 
 # --- cut_long ---------------------------------------------------------------
-

@@ -237,4 +237,3 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
         declared_lang=declared,
         description=_WS.sub(" ", description).strip() if description else None,
     )
-
