@@ -29,7 +29,7 @@ from translator_pipeline.config.settings import Settings, load_settings
 from translator_pipeline.errors import ConfigError, PipelineError
 from translator_pipeline.flows.artifacts import publish_glossary_artifact, publish_run_artifacts
 from translator_pipeline.models import RunReport
-from translator_pipeline.run.context import RunContext, close_context, context_for
+from translator_pipeline.run.context import RunContext, close_context, context_for, open_context
 from translator_pipeline.run.executors import run_stage
 from translator_pipeline.run.loop import MAX_WORKERS, RunHooks, execute_run, select_sources
 
@@ -182,34 +182,6 @@ class PrefectExecutor:
         return TASKS[stage].submit(self.ctx.settings, self.ctx.key, *args)
 
 
-RUNNERS = ("threads", "dask")
-
-
-def _select_task_runner(runner: str, dask_address: str | None) -> None:
-    """Route this run's translation tasks as ``runner`` says (see PipelineTaskRunner).
-
-    ``runner`` is a plain ``str`` parameter, not a ``Literal``: a served flow's
-    function is pickled by value, with only the globals its body uses, so an
-    annotation naming ``Literal`` could not be resolved when Prefect validates
-    the parameters of a run.
-    """
-    if runner not in RUNNERS:
-        raise ConfigError("runner", [("runner", f"{runner!r} is not one of {list(RUNNERS)}")])
-    if runner != "dask":
-        if dask_address:
-            raise ConfigError("runner", [("dask_address", "given without runner='dask'")])
-        return
-    from prefect.context import FlowRunContext
-
-    context = FlowRunContext.get()
-    task_runner = context.task_runner if context else None
-    if not isinstance(task_runner, PipelineTaskRunner):
-        raise PipelineError(
-            f"runner 'dask' needs the flow's PipelineTaskRunner, not {type(task_runner).__name__}"
-        )
-    task_runner.use_dask(dask_address)
-
-
 ARTIFACTS = RunHooks(
     on_review=lambda report, review: publish_glossary_artifact(report.glossary_events, review),
     on_report=publish_run_artifacts,
@@ -242,7 +214,7 @@ def translate_and_publish(
         load_settings(config_path, engine=engine, **(overrides or {})), source_names
     )
     _select_task_runner(runner, dask_address)
-    ctx = RunContext(settings)
+    ctx = open_context(settings)
     try:
         return execute_run(
             ctx,
@@ -254,4 +226,3 @@ def translate_and_publish(
         )
     finally:
         close_context(ctx.key)
-        ctx.close()

@@ -19,14 +19,20 @@ import logging
 import sys
 import threading
 import uuid
-from functools import cached_property
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from translator_pipeline.crawl.fetch import Fetcher
 from translator_pipeline.engines import Translator, load_engine
 from translator_pipeline.errors import GlossaryError
 from translator_pipeline.glossary.load import load_glossary
 from translator_pipeline.glossary.model import EMPTY as EMPTY_GLOSSARY
 from translator_pipeline.glossary.pinned import PinnedSegments, load_pinned
+from translator_pipeline.language.langid import LanguageDetector
+from translator_pipeline.publishing.render import render_fingerprint
+from translator_pipeline.publishing.storage import Publisher, publisher_for
+from translator_pipeline.store.state import StateStore
 from translator_pipeline.translate.articles import (
     Terminology,
     glossary_texts,
@@ -35,13 +41,16 @@ from translator_pipeline.translate.articles import (
 
 if TYPE_CHECKING:
     from translator_pipeline.config.settings import Settings
-    from translator_pipeline.crawl.fetch import Fetcher
-    from translator_pipeline.language.langid import LanguageDetector
     from translator_pipeline.models import Article
-    from translator_pipeline.publishing.storage import Publisher
-    from translator_pipeline.store.state import StateStore
 
-__all__ = ["RunContext", "close_context", "context_for", "load_terminology", "run_logger"]
+__all__ = [
+    "RunContext",
+    "close_context",
+    "context_for",
+    "load_terminology",
+    "open_context",
+    "run_logger",
+]
 
 LOGGER_NAME = "translator_pipeline.run"
 
@@ -80,7 +89,8 @@ def load_terminology(settings: Settings) -> Terminology:
 class RunContext:
     """Everything one run derives from ``settings``, each built on first use.
 
-    Thread-safe: the stages of a run call it from several threads at once.
+    Thread-safe: the stages of a run call it from several threads at once, and
+    each part is built once (two fetchers would mean two politeness gates).
     ``close()`` releases the fetcher's connections.
     """
 
@@ -88,60 +98,49 @@ class RunContext:
         self.settings = settings
         self.key = key or uuid.uuid4().hex
         self._lock = threading.RLock()
+        self._parts: dict[str, Any] = {}
         self._fingerprints: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"RunContext(key={self.key!r}, config={self.settings.config_path!s})"
 
-    # Each cached_property is computed under the lock: two threads asking at once
-    # must not build two fetchers (two politeness gates) or load the glossary twice.
-    def _once(self, name: str, build: Any) -> Any:
+    def _part(self, name: str, build: Callable[[], Any]) -> Any:
         with self._lock:
-            if name not in self.__dict__:
-                self.__dict__[name] = build()
-            return self.__dict__[name]
+            if name not in self._parts:
+                self._parts[name] = build()
+            return self._parts[name]
 
-    @cached_property
+    @property
     def engine(self) -> Translator:
-        return self._once("engine", lambda: load_engine(self.settings.engine, self.settings))
+        return self._part("engine", lambda: load_engine(self.settings.engine, self.settings))
 
-    @cached_property
+    @property
     def terminology(self) -> Terminology:
-        return self._once("terminology", lambda: load_terminology(self.settings))
+        return self._part("terminology", lambda: load_terminology(self.settings))
 
-    @cached_property
+    @property
     def detector(self) -> LanguageDetector:
-        from translator_pipeline.language.langid import LanguageDetector
-
         s = self.settings
         languages = tuple(dict.fromkeys([*s.translate_from, *s.target_languages]))
-        return self._once("detector", lambda: LanguageDetector(languages))
+        return self._part("detector", lambda: LanguageDetector(languages))
 
-    @cached_property
+    @property
     def fetcher(self) -> Fetcher:
-        from translator_pipeline.crawl.fetch import Fetcher
+        return self._part("fetcher", lambda: Fetcher(self.settings.fetch))
 
-        return self._once("fetcher", lambda: Fetcher(self.settings.fetch))
-
-    @cached_property
+    @property
     def state(self) -> StateStore:
-        from translator_pipeline.store.state import StateStore
+        return self._part("state", lambda: StateStore.from_settings(self.settings))
 
-        return self._once("state", lambda: StateStore.from_settings(self.settings))
-
-    @cached_property
+    @property
     def publisher(self) -> Publisher:
-        from translator_pipeline.publishing.storage import publisher_for
+        return self._part("publisher", lambda: publisher_for(self.settings))
 
-        return self._once("publisher", lambda: publisher_for(self.settings))
-
-    @cached_property
+    @property
     def render_hash(self) -> str:
         """What besides the translation shapes a page (templates, disclaimers): one
-        value for the whole run, so it is read from disk once."""
-        from translator_pipeline.publishing.render import render_fingerprint
-
-        return self._once("render_hash", lambda: render_fingerprint(self.settings))
+        value for the whole run, so the templates are read once."""
+        return self._part("render_hash", lambda: render_fingerprint(self.settings))
 
     def terminology_hash(self, article: Article) -> str:
         """The glossary fingerprint of ``article`` (planning, rendering each language and
@@ -156,13 +155,24 @@ class RunContext:
         return found
 
     def close(self) -> None:
-        fetcher = self.__dict__.pop("fetcher", None)
+        with self._lock:
+            fetcher = self._parts.pop("fetcher", None)
         if fetcher is not None:
             fetcher.close()
 
 
-_contexts: dict[str, RunContext] = {}
+# This process's contexts by run key. A Dask worker lives through many runs and is
+# never told one ended: the oldest contexts beyond MAX_CONTEXTS are closed.
+MAX_CONTEXTS = 4
+_contexts: OrderedDict[str, RunContext] = OrderedDict()
 _contexts_lock = threading.Lock()
+
+
+def open_context(settings: Settings) -> RunContext:
+    """A new run's context, registered so that :func:`context_for` finds it here."""
+    context = RunContext(settings)
+    _remember(context)
+    return context
 
 
 def context_for(settings: Settings, key: str) -> RunContext:
@@ -173,15 +183,20 @@ def context_for(settings: Settings, key: str) -> RunContext:
     """
     with _contexts_lock:
         found = _contexts.get(key)
-        if found is None:
-            found = _contexts[key] = RunContext(settings, key)
-        return found
+        if found is not None:
+            _contexts.move_to_end(key)
+            return found
+    return _remember(RunContext(settings, key))
 
 
-def register(context: RunContext) -> RunContext:
-    """Make ``context`` the one :func:`context_for` returns for its key in this process."""
+def _remember(context: RunContext) -> RunContext:
+    evicted = []
     with _contexts_lock:
-        _contexts[context.key] = context
+        context = _contexts.setdefault(context.key, context)
+        while len(_contexts) > MAX_CONTEXTS:
+            evicted.append(_contexts.popitem(last=False)[1])
+    for old in evicted:
+        old.close()
     return context
 
 

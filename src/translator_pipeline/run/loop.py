@@ -38,7 +38,7 @@ from translator_pipeline.publishing.render import check_templates
 from translator_pipeline.publishing.slugs import slug_from_url
 from translator_pipeline.publishing.webhooks import DeliveryReport
 from translator_pipeline.run import stages
-from translator_pipeline.run.context import RunContext, register, run_logger
+from translator_pipeline.run.context import RunContext, close_context, open_context, run_logger
 from translator_pipeline.run.executors import Executor, StageFuture, ThreadExecutor
 from translator_pipeline.run.lease import RunLease
 from translator_pipeline.run.progress import SUMMARY_RECORD, current_progress
@@ -135,7 +135,6 @@ def execute_run(
     under their parent's) and deliver no webhook (two runs sending one outbox
     would send events twice); the parent sweeps and delivers once all are done.
     """
-    register(ctx)
     report = prepare_run(ctx)
     lease = RunLease(ctx.state, report.output_dir) if sweep else nullcontext()
     with lease:
@@ -163,10 +162,7 @@ def run_once(
     :class:`RunFailedError` when nothing at all could be done; otherwise every
     problem is an article's outcome in the returned report.
     """
-    from translator_pipeline.run.context import close_context
-
-    settings = select_sources(settings, source_names)
-    ctx = RunContext(settings)
+    ctx = open_context(select_sources(settings, source_names))
     try:
         with ThreadExecutor(ctx, max_workers=workers) as executor:
             return execute_run(
@@ -174,7 +170,6 @@ def run_once(
             )
     finally:
         close_context(ctx.key)
-        ctx.close()
 
 
 def _crash(future: StageFuture) -> Exception | None:

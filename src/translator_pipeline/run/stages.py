@@ -42,8 +42,13 @@ from translator_pipeline.publishing.render import render_variant
 from translator_pipeline.publishing.slugs import slug_from_url
 from translator_pipeline.publishing.webhooks import DeliveryReport, deliver_outbox, event_payload
 from translator_pipeline.run.context import RunContext, run_logger
+from translator_pipeline.store.memory import TranslationMemory
 from translator_pipeline.store.outbox import EventFactory
-from translator_pipeline.translate.articles import glossary_texts, translate_articles
+from translator_pipeline.translate.articles import (
+    glossary_texts,
+    terminology_fingerprint,
+    translate_articles,
+)
 
 if TYPE_CHECKING:
     from translator_pipeline.config.settings import Settings, SourceSettings
@@ -282,8 +287,6 @@ def conditional_validators(ctx: RunContext, url: str) -> tuple[str | None, str |
         # Published before its texts were kept: one full fetch settles it.
         return None, None
     else:
-        from translator_pipeline.translate.articles import terminology_fingerprint
-
         fingerprint = terminology_fingerprint(texts, terminology)
     if not _variants_current(ctx, published, stored.language, stored.content_hash, fingerprint):
         return None, None
@@ -328,8 +331,6 @@ def translate_chunk(
     When a call fails and the chunk had several articles, each is tried again
     alone, so one page the engine chokes on does not fail the others.
     """
-    from translator_pipeline.store.memory import TranslationMemory
-
     memory = TranslationMemory(ctx.state)
     articles = [article for article, _, _ in work]
 
