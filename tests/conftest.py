@@ -24,7 +24,7 @@ for _name in list(os.environ):
     if _name.startswith("TP_"):  # the developer's overrides must not leak into tests
         del os.environ[_name]
 
-from tests.server import TestServer, serve  # noqa: E402
+from tests.support.server import TestServer, serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -74,7 +74,7 @@ def s3_server():
     Tests create their own bucket (``s3_server.create_bucket()``), so they never
     see each other's objects; ``s3_server.requests`` logs every request served.
     """
-    from tests.s3_server import S3Server
+    from tests.support.s3_server import S3Server
 
     srv = S3Server().start()
     yield srv
@@ -85,7 +85,7 @@ def s3_server():
 def prefect_server(tmp_path_factory):
     """A real ``prefect server start`` on 127.0.0.1 (its own PREFECT_HOME), started once
     per session for the serve and work-pool tests (it costs 10–20 s)."""
-    from tests.prefect_server import PrefectServer
+    from tests.support.prefect_server import PrefectServer
 
     srv = PrefectServer(tmp_path_factory.mktemp("prefect-server")).start()
     yield srv
@@ -104,7 +104,7 @@ def postgres_server():
     Without PostgreSQL binaries the tests that need it are skipped with the
     reason, or fail when ``CI`` is set (``.ci/run`` installs ``postgresql``).
     """
-    from tests.postgres_server import PostgresUnavailable, start_postgres
+    from tests.support.postgres_server import PostgresUnavailable, start_postgres
 
     try:
         srv = start_postgres()

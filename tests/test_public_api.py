@@ -61,7 +61,7 @@ def test_every_exception_class_of_the_package_is_in_the_one_tree():
     """No RuntimeError or home-made Exception subclass outside errors.PipelineError."""
     import ast
 
-    from tests.import_graph import modules
+    from tests.support.import_graph import modules
 
     outside = []
     for name, path in modules().items():

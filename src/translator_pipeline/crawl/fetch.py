@@ -43,6 +43,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from translator_pipeline.clock import SYSTEM_CLOCK, Clock
 from translator_pipeline.config.settings import FetchSettings
 from translator_pipeline.errors import (
     FetchError,
@@ -345,7 +346,8 @@ class _HostGate:
     """Who may talk to one host, and when: a semaphore for concurrency plus the earliest
     start time of the next request, reserved under a lock so threads never share a slot."""
 
-    def __init__(self, delay: float, concurrency: int) -> None:
+    def __init__(self, delay: float, concurrency: int, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
         self._slots = threading.BoundedSemaphore(concurrency)
         self._lock = threading.Lock()
         self._delay = delay
@@ -356,11 +358,10 @@ class _HostGate:
     def turn(self) -> Iterator[None]:
         with self._slots:
             with self._lock:
-                now = time.monotonic()
+                now = self._clock.monotonic()
                 start = max(now, self._not_before, self._last_start + self._delay)
                 self._last_start = start
-            if start > now:
-                time.sleep(start - now)
+            self._clock.sleep_until(start)
             yield
 
     def raise_delay(self, delay: float) -> None:
@@ -370,7 +371,7 @@ class _HostGate:
     def hold_off(self, seconds: float) -> None:
         """No request to this host before ``seconds`` from now (backoff, Retry-After)."""
         with self._lock:
-            self._not_before = max(self._not_before, time.monotonic() + seconds)
+            self._not_before = max(self._not_before, self._clock.monotonic() + seconds)
 
 
 # --- robots.txt ------------------------------------------------------------------------
@@ -426,8 +427,15 @@ class Fetcher:
     as a context manager to close the connection pool.
     """
 
-    def __init__(self, settings: FetchSettings, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        settings: FetchSettings,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+    ):
         self.settings = settings
+        self.clock = clock  # politeness waits and backoff; read timeouts use real time
         self._token = user_agent_token(settings.user_agent)
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -614,7 +622,7 @@ class Fetcher:
             gate = self._gates.get(host)
             if gate is None:
                 gate = self._gates[host] = _HostGate(
-                    self.settings.host_delay, self.settings.host_concurrency
+                    self.settings.host_delay, self.settings.host_concurrency, self.clock
                 )
             return gate
 

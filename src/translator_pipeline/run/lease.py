@@ -83,15 +83,23 @@ class RunLease:
         self._thread.start()
         return self
 
+    def renew(self) -> bool:
+        """Extend the lease by ``ttl`` from now; False once it was lost to another run.
+        The background thread calls this every ``renew_every`` seconds."""
+        if self.lost:
+            return False
+        try:
+            if not self.state.renew_lease(self.name, self.holder, self.ttl):
+                self.lost = True
+                log.error("lost the publishing lease of %s to another run", self.output)
+        except PipelineError as exc:  # the database away a moment: try again next time
+            log.warning("could not renew the publishing lease of %s: %s", self.output, exc)
+        return not self.lost
+
     def _renew(self) -> None:
         while not self._stop.wait(self.renew_every):
-            try:
-                if not self.state.renew_lease(self.name, self.holder, self.ttl):
-                    self.lost = True
-                    log.error("lost the publishing lease of %s to another run", self.output)
-                    return
-            except PipelineError as exc:  # the database away a moment: try again next time
-                log.warning("could not renew the publishing lease of %s: %s", self.output, exc)
+            if not self.renew():
+                return
 
     def __exit__(
         self,

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as _sqlite_insert
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from translator_pipeline.clock import SYSTEM_CLOCK, Clock
 from translator_pipeline.errors import StateError
 from translator_pipeline.store.db import (
     _TRANSIENT_SQLSTATES,
@@ -37,7 +38,10 @@ from translator_pipeline.store.schema import (
 class StoreBase:
     """Connection, transactions and schema of one state database."""
 
-    def __init__(self, url_or_path: str | os.PathLike[str] | URL) -> None:
+    def __init__(
+        self, url_or_path: str | os.PathLike[str] | URL, *, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
+        self.clock = clock  # lease expiry times
         try:
             url = parse_state_url(url_or_path)
         except ValueError as exc:

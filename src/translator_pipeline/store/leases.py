@@ -3,7 +3,6 @@ it runs, taken over once expired."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -34,7 +33,7 @@ class LeaseRecords(StoreBase):
         """Take the lease ``name`` for ``ttl`` seconds: None when it is ours now, else
         the live lease of someone else. An expired lease is taken over, and so is one
         held by ``take_over`` (a holder known to be dead)."""
-        now = time.time()
+        now = self.clock.time()
         with self._write() as db:
             db.execute(
                 self._insert(_LEASES)
@@ -64,7 +63,7 @@ class LeaseRecords(StoreBase):
             done = db.execute(
                 update(_LEASES)
                 .where(_LEASES.c.name == name, _LEASES.c.holder == holder)
-                .values(expires=time.time() + ttl)
+                .values(expires=self.clock.time() + ttl)
             )
         return bool(done.rowcount)
 
