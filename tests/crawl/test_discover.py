@@ -10,7 +10,8 @@ import pytest
 
 from tests.support.server import Response
 from translator_pipeline.config.settings import FetchSettings, SourceSettings, load_settings
-from translator_pipeline.crawl.discover import Discovery, discover, normalise_url, parse_date
+from translator_pipeline.crawl.dates import parse_timestamp as parse_date
+from translator_pipeline.crawl.discover import Discovery, discover, normalise_url
 from translator_pipeline.crawl.fetch import Fetcher
 from translator_pipeline.errors import ConfigError
 from translator_pipeline.models import RunReport

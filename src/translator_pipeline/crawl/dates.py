@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from translator_pipeline.language.facts import normalise_code
 
-__all__ = ["parse_date"]
+__all__ = ["parse_date", "parse_timestamp"]
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # Dates sit near the top of what we are given; the cap bounds the regex work on a
@@ -270,3 +270,32 @@ def parse_date(text: str, languages: Sequence[str] = ("ar", "fr", "en")) -> str 
                 best = min(best, candidate) if best else candidate
                 break
     return best[2] if best else None
+
+
+_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    """A machine-written date (feed ``pubDate``, sitemap ``lastmod``) as an aware UTC
+    datetime, or None.
+
+    What :func:`parse_date` reads (ISO 8601, RFC 822), plus the W3C forms with
+    only a year or a year and month (``2026``, ``2026-03``). A date without a
+    time zone is taken as UTC.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    if match := _YEAR_MONTH.fullmatch(text):
+        try:
+            parsed = datetime(int(match[1]), int(match[2] or 1), 1)
+        except ValueError:
+            return None
+    else:
+        iso = parse_date(text, ("en",))
+        if iso is None:
+            return None
+        parsed = datetime.fromisoformat(iso)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
@@ -31,24 +30,23 @@ from lxml import etree
 from soupsieve import SelectorSyntaxError
 
 from translator_pipeline.config.settings import DEFAULT_TRACKING_PARAMS, SourceSettings
+from translator_pipeline.crawl.dates import parse_timestamp
 from translator_pipeline.crawl.extract import parse_html
 from translator_pipeline.crawl.fetch import Fetcher
-from translator_pipeline.crawl.safe_xml import ENTITY_REFUSED, UnsafeXMLError, parse_untrusted_xml
+from translator_pipeline.crawl.safe_xml import (
+    ENTITY_REFUSED,
+    UnsafeXMLError,
+    local_name,
+    parse_untrusted_xml,
+)
 from translator_pipeline.errors import DiscoveryError, ExtractionError, PipelineError
 from translator_pipeline.models import Candidate, FetchedPage
 
-__all__ = [
-    "MAX_SITEMAP_DEPTH",
-    "Discovery",
-    "discover",
-    "normalise_url",
-    "parse_date",
-]
+__all__ = ["Discovery", "discover", "normalise_url"]
 
 MAX_SITEMAP_DEPTH = 3  # a configured sitemap is level 1
 MAX_XML_DOCUMENTS = 50  # feeds + sitemaps read per source and run
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
 # An internal DTD subset declaring entities. NULs are removed before matching so
 # UTF-16 documents are caught too.
 
@@ -176,35 +174,6 @@ def _address_refusal(host: str) -> str | None:
     return None
 
 
-# --- dates -----------------------------------------------------------------------------
-
-
-def parse_date(text: str | None) -> datetime | None:
-    """A feed or sitemap date as an aware UTC datetime, or None.
-
-    Accepts ISO 8601 / W3C datetime (``2026-03-09``, ``2026-03``,
-    ``2026-03-09T10:00:00Z``) and RFC 822 (RSS ``pubDate``). A date without a
-    time zone is taken as UTC.
-    """
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        match = _YEAR_MONTH.fullmatch(text)
-        try:
-            if match:
-                parsed = datetime(int(match[1]), int(match[2] or 1), 1)
-            else:
-                parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 # --- fetching and parsing XML ----------------------------------------------------------
 
 
@@ -223,12 +192,8 @@ def _parse_xml(data: bytes, url: str) -> etree._Element:
         raise DiscoveryError(f"malformed XML: {exc}") from None
 
 
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [child for child in element if _local(child) == name]
+    return [child for child in element if local_name(child) == name]
 
 
 def _text(element: etree._Element | None) -> str:
@@ -248,7 +213,7 @@ Entry = tuple[str, str, str]
 
 
 def _feed_entries(root: etree._Element, url: str) -> Iterator[Entry]:
-    kind = _local(root)
+    kind = local_name(root)
     if kind in ("rss", "RDF"):  # RSS 2.0 (channel/item) and RSS 1.0 (items beside channel)
         for item in root.iter("{*}item"):
             link = _first_text(item, "link")
@@ -280,7 +245,7 @@ def _atom_link(entry: etree._Element) -> etree._Element | None:
 
 def _sitemap_entries(root: etree._Element, url: str) -> tuple[bool, list[Entry]]:
     """``(is an index, entries)`` of a ``urlset`` or ``sitemapindex`` document."""
-    kind = _local(root)
+    kind = local_name(root)
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"not a sitemap (root element <{kind or '?'}>)")
     child = "url" if kind == "urlset" else "sitemap"
@@ -372,7 +337,7 @@ class _SourceDiscovery:
         url = self.check(href, base, article=True)
         if url is None:
             return
-        date = parse_date(date_text)
+        date = parse_timestamp(date_text)
         if url not in self.dated:
             self.dated[url] = date
         elif date is not None and (self.dated[url] is None or date > self.dated[url]):
@@ -426,7 +391,7 @@ class _SourceDiscovery:
                 continue
             child = self.check(loc, base, article=False, role="sitemap in an index")
             if child is not None and child not in self.documents:
-                children.append((child, parse_date(lastmod)))
+                children.append((child, parse_timestamp(lastmod)))
         if children and depth >= MAX_SITEMAP_DEPTH:
             self.errors.append(
                 f"sitemap {url}: index nested {depth} levels deep; its {len(children)} "

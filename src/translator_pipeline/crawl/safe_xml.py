@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-__all__ = ["ENTITY_REFUSED", "UnsafeXMLError", "parse_untrusted_xml"]
+__all__ = ["ENTITY_REFUSED", "UnsafeXMLError", "local_name", "parse_untrusted_xml"]
 
 _ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^\[>]*\[[^\]]*<!ENTITY", re.IGNORECASE)
 ENTITY_REFUSED = "XML declares entities; refused (possible entity-expansion attack)"
@@ -48,3 +48,8 @@ def parse_untrusted_xml(data: bytes, base_url: str | None = None) -> etree._Elem
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise UnsafeXMLError(ENTITY_REFUSED)
     return root
+
+
+def local_name(element: etree._Element) -> str:
+    """The tag without its namespace; "" for comments and processing instructions."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""

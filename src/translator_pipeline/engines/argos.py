@@ -41,7 +41,7 @@ from translator_pipeline.models import EngineSignature
 if TYPE_CHECKING:
     from translator_pipeline.config.settings import Settings
 
-__all__ = ["ENGINE_VERSION", "ArgosTranslator", "resolve_device"]
+__all__ = ["ArgosTranslator", "resolve_device"]
 
 ENGINE_VERSION = "2"
 log = logging.getLogger(__name__)

@@ -28,7 +28,6 @@ from translator_pipeline.processes import is_dead_here, writer
 
 __all__ = [
     "ArgosPackage",
-    "PackageProblem",
     "default_packages_dir",
     "find_packages",
     "install_from_file",

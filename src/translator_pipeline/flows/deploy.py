@@ -31,15 +31,7 @@ if TYPE_CHECKING:
     from translator_pipeline.store.state import StateStore
 from translator_pipeline.flows.translate_and_publish import translate_and_publish
 
-__all__ = [
-    "CHILD_DEPLOYMENT",
-    "WORK_POOL",
-    "require_prefect_server",
-    "serve",
-    "serve_parameters",
-    "shared_temporary_server",
-    "translate_all_sources",
-]
+__all__ = ["serve", "shared_temporary_server", "translate_all_sources"]
 
 WORK_POOL = "translator-pipeline"
 CHILD_DEPLOYMENT = "translate-and-publish/site"  # as named in prefect.yaml

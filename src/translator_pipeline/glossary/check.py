@@ -33,17 +33,13 @@ from translator_pipeline.glossary.model import (
     parse_glossary,
     read_glossary_text,
 )
-from translator_pipeline.language.facts import uses_arabic_script
+from translator_pipeline.language.facts import is_arabic_letter, uses_arabic_script
 
-__all__ = ["CheckResult", "CsvRecord", "check_glossary", "check_text", "csv_records"]
+__all__ = ["CheckResult", "check_glossary", "check_text", "csv_records"]
 
 # A language code: 2–3 letters, optionally a script (ku-arab) and/or a region
 # (fr-ca, es-419). Anything longer is almost certainly not a language column.
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?$")
-_ARABIC_LETTER = re.compile(
-    "[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
-    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc]"
-)
 _TOKEN = re.compile(r"\w+|[^\w\s]")  # the matcher's tokens: words, single punctuation
 _SHORT = 2  # a case-insensitive term of this many letters or fewer matches ordinary words
 
@@ -330,7 +326,7 @@ def _script(text: str) -> tuple[bool, bool]:
     arabic = other = False
     for ch in text:
         if ch.isalpha():
-            if _ARABIC_LETTER.match(ch):
+            if is_arabic_letter(ch):
                 arabic = True
             else:
                 other = True

@@ -26,7 +26,7 @@ from translator_pipeline.errors import GlossaryError
 from translator_pipeline.glossary.model import read_glossary_text
 from translator_pipeline.language.facts import normalise_code
 
-__all__ = ["PinnedSegment", "PinnedSegments", "load_pinned", "parse_pinned"]
+__all__ = ["PinnedSegment", "PinnedSegments", "load_pinned"]
 
 REQUIRED = ("source_language", "target_language", "source", "target")
 _LANG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", re.IGNORECASE)

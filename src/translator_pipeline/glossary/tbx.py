@@ -68,7 +68,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from translator_pipeline.crawl.safe_xml import UnsafeXMLError, parse_untrusted_xml
+from translator_pipeline.crawl.safe_xml import UnsafeXMLError, local_name, parse_untrusted_xml
 from translator_pipeline.errors import GlossaryError, PublishError
 from translator_pipeline.glossary.check import check_glossary, check_text, csv_records
 from translator_pipeline.glossary.model import (
@@ -81,16 +81,7 @@ from translator_pipeline.glossary.model import (
     read_glossary_text,
 )
 
-__all__ = [
-    "Entry",
-    "ImportResult",
-    "entries_from_glossary",
-    "entries_to_csv",
-    "export_tbx",
-    "import_tbx",
-    "parse_tbx",
-    "to_tbx",
-]
+__all__ = ["Entry", "entries_from_glossary", "export_tbx", "import_tbx", "parse_tbx"]
 
 TBX3_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -237,10 +228,6 @@ def _parse_xml(data: bytes, path: str) -> etree._Element:
         raise GlossaryError(f"{path} is not well-formed XML: {exc}") from None
 
 
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
 def _text(element: etree._Element) -> str:
     """The element's text, NFC, inline markup flattened and whitespace collapsed."""
     return unicodedata.normalize("NFC", " ".join("".join(element.itertext()).split()))
@@ -249,7 +236,7 @@ def _text(element: etree._Element) -> str:
 def _category(element: etree._Element) -> str:
     """The data category an element carries: its ``type`` (``<descrip type="…">``), or
     its own name in DCT style (``<basic:partOfSpeech>``)."""
-    name = _local(element)
+    name = local_name(element)
     if name in ("descrip", "admin", "termNote", "adminNote", "transacNote"):
         return element.get("type", "")
     return name
@@ -280,7 +267,7 @@ def parse_tbx(
     """
     path = str(path)
     root = _parse_xml(data, path)
-    kind = _local(root)
+    kind = local_name(root)
     if kind not in ("martif", "tbx"):
         raise GlossaryError(
             f"{path} is not TBX: its root element is <{kind or root.tag}>, "
@@ -290,7 +277,7 @@ def parse_tbx(
     entries: list[Entry] = []
     seen_ids: set[str] = set()
     for element in root.iter():
-        if _local(element) not in _ENTRIES:
+        if local_name(element) not in _ENTRIES:
             continue
         where = f"{path}:{element.sourceline}"
         entry = _read_entry(element, where, columns, warnings)
@@ -318,7 +305,7 @@ def _read_entry(
     found: dict[str, list[tuple[str, str]]] = {}  # language -> [(term, status)]
     pos = ""
     for child in element:
-        name, category = _local(child), _category(child)
+        name, category = local_name(child), _category(child)
         if name in _LANG_CONTAINERS:
             continue
         if name == "note" and _text(child):
@@ -333,12 +320,12 @@ def _read_entry(
             else:
                 warnings.append(f"{where}: {category} is {value!r}; expected yes or no")
     for lang_set in element:
-        if _local(lang_set) not in _LANG_CONTAINERS:
+        if local_name(lang_set) not in _LANG_CONTAINERS:
             continue
         tag = lang_set.get(_XML_LANG) or lang_set.get("lang") or ""
         lang = _language_code(tag, columns) if tag else ""
         if not lang:
-            warnings.append(f"{where}: a {_local(lang_set)} without xml:lang was skipped")
+            warnings.append(f"{where}: a {local_name(lang_set)} without xml:lang was skipped")
             continue
         if lang in found and lang != tag.lower():
             warnings.append(f"{where}: {tag} is imported as {lang}, with the earlier {lang} terms")
@@ -346,9 +333,9 @@ def _read_entry(
             if _category(child) == "definition" and _text(child):
                 definitions.append(_text(child))  # TBX-Basic puts definitions here
         for container in lang_set.iter():
-            if _local(container) not in _TERM_CONTAINERS:
+            if local_name(container) not in _TERM_CONTAINERS:
                 continue
-            term_el = next((e for e in container.iter() if _local(e) == "term"), None)
+            term_el = next((e for e in container.iter() if local_name(e) == "term"), None)
             form = _text(term_el) if term_el is not None else ""
             if not form:
                 continue

@@ -12,17 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = [
-    "CLOSING",
-    "LOOSE_PLACEHOLDER",
-    "PLACEHOLDER",
-    "PLACEHOLDER_PATTERN",
-    "close_tag",
-    "open_tag",
-    "placeholder_text",
-    "repair_placeholders",
-    "void_tag",
-]
+__all__ = ["LOOSE_PLACEHOLDER", "PLACEHOLDER", "placeholder_text", "repair_placeholders"]
 
 #: Any exact placeholder, as a pattern to build others from.
 PLACEHOLDER_PATTERN = r"</?g\d+>|<x\d+/>"

@@ -41,7 +41,6 @@ __all__ = [
     "rebuild_from_pieces",
     "renumber",
     "segment_body",
-    "segment_element",
     "text_segment",
     "translatable_attributes",
 ]

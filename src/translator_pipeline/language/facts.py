@@ -10,9 +10,9 @@ import re
 
 __all__ = [
     "ARABIC_SCRIPT_LANGUAGES",
-    "RTL_LANGUAGES",
     "arabic_punctuation",
     "direction",
+    "is_arabic_letter",
     "language_name",
     "normalise_code",
     "uses_arabic_script",
@@ -27,15 +27,21 @@ ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "arz", "ary", "ckb", "fa", "ks", "ps"
 
 # Arabic letters and harakat; Arabic-Indic digits (U+0660–0669, U+06F0–06F9) and
 # Arabic punctuation are deliberately outside, so "٣,٥" is left alone.
-_ARABIC_LETTER = (
+ARABIC_LETTER = (
     "[\u0620-\u065f\u066e\u066f\u0670-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
     "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc]"
 )
 # A Latin , ; ? after an Arabic letter, optionally past closing inline placeholders
 # (</g3>) and one space. Kept tokens (<x3/>) are not letters, so a comma after a kept
 # number or URL stays Latin.
-_LATIN_AFTER_ARABIC = re.compile(rf"({_ARABIC_LETTER}(?:</g\d+>)*[ \u00a0]?)([,;?])")
+_LATIN_AFTER_ARABIC = re.compile(rf"({ARABIC_LETTER}(?:</g\d+>)*[ \u00a0]?)([,;?])")
 _ARABIC_MARK = {",": "\u060c", ";": "\u061b", "?": "\u061f"}
+_IS_ARABIC_LETTER = re.compile(ARABIC_LETTER).fullmatch
+
+
+def is_arabic_letter(char: str) -> bool:
+    """Whether ``char`` is a letter (or haraka) of the Arabic script, any block."""
+    return _IS_ARABIC_LETTER(char) is not None
 
 
 def uses_arabic_script(code: str) -> bool:

@@ -31,9 +31,10 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from translator_pipeline.language.facts import ARABIC_SCRIPT_LANGUAGES, is_arabic_letter
 from translator_pipeline.models import Article, LanguageGuess
 
-__all__ = ["CONFUSERS", "LanguageDetector", "detect_article", "script_of"]
+__all__ = ["LanguageDetector", "detect_article", "script_of"]
 
 MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.70
@@ -42,7 +43,6 @@ MIN_CONFIDENCE = 0.70
 # translate from is named right: a French page on an es/de/pt site is "fr", not
 # its nearest neighbour) and those that share script and vocabulary with them.
 CONFUSERS = ("en", "fr", "ar", "es", "it", "pt", "de", "nl", "ro", "ca", "tr", "fa", "ur")
-_ARABIC_SCRIPT = {"ar", "fa", "ur", "ps", "sd", "ug", "ckb"}
 _PERSIAN = set("پچژگکی")
 _URDU = set("ٹڈڑںےھہ")
 
@@ -86,11 +86,9 @@ _NOISE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\S*\d\S*")
 def _script(char: str) -> str | None:
     if not char.isalpha():
         return None
+    if is_arabic_letter(char):
+        return "Arab"
     cp = ord(char)
-    if 0x0600 <= cp <= 0x06FF or 0x0750 <= cp <= 0x077F or 0x08A0 <= cp <= 0x08FF:
-        return "Arab"
-    if 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFF:
-        return "Arab"
     if cp < 0x0250 or 0x1E00 <= cp <= 0x1EFF:
         return "Latn"
     name = unicodedata.name(char, "")
@@ -149,7 +147,7 @@ class LanguageDetector:
     ) -> None:
         self.languages = tuple(dict.fromkeys(languages))
         self.candidates = tuple(dict.fromkeys([*self.languages, *confusers]))
-        self.latin = tuple(c for c in self.candidates if c not in _ARABIC_SCRIPT)
+        self.latin = tuple(c for c in self.candidates if c not in ARABIC_SCRIPT_LANGUAGES)
         self.min_confidence = min_confidence
         self.seed = seed
         self._lock = threading.Lock()

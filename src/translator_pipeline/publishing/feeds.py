@@ -39,7 +39,6 @@ from translator_pipeline.publishing.render import variant_url
 __all__ = [
     "ATOM_NS",
     "FEED_NAME",
-    "SITEMAP_MAX_URLS",
     "SITEMAP_NAME",
     "SITEMAP_NS",
     "XHTML_NS",

@@ -40,7 +40,6 @@ from translator_pipeline.language.facts import direction, language_name
 from translator_pipeline.models import Article, TranslatedArticle, Variant
 
 __all__ = [
-    "PAGE_TEMPLATES",
     "check_templates",
     "lead",
     "page_templates",

@@ -22,7 +22,7 @@ from translator_pipeline.errors import PipelineError, RunInProgressError
 from translator_pipeline.processes import is_dead_here, writer
 from translator_pipeline.store.state import StateStore
 
-__all__ = ["LEASE_TTL", "RunLease", "lease_name"]
+__all__ = ["RunLease", "lease_name"]
 
 LEASE_TTL = 120.0  # seconds a lease lasts without renewal (a killed run's is then free)
 RENEW_EVERY = 20.0  # seconds between renewals

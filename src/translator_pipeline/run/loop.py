@@ -50,16 +50,7 @@ from translator_pipeline.run.report import (
 )
 from translator_pipeline.store.db import utc_now
 
-__all__ = [
-    "MAX_WORKERS",
-    "RunHooks",
-    "execute_run",
-    "prepare_run",
-    "report_name_for",
-    "run_loop",
-    "run_once",
-    "select_sources",
-]
+__all__ = ["MAX_WORKERS", "RunHooks", "execute_run", "run_once", "select_sources"]
 
 MAX_WORKERS = 4  # stages at once (threads of this process, or Prefect's task runner)
 

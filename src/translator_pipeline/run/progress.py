@@ -40,7 +40,6 @@ from translator_pipeline.models import RunReport
 from translator_pipeline.run.report import run_report_dict
 
 __all__ = [
-    "STAGE_LABELS",
     "SUMMARY_RECORD",
     "NullProgress",
     "Progress",
@@ -49,7 +48,6 @@ __all__ = [
     "current_progress",
     "make_progress",
     "print_summary",
-    "summary_renderable",
     "summary_table",
     "use_progress",
 ]

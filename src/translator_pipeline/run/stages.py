@@ -58,8 +58,6 @@ if TYPE_CHECKING:
     from translator_pipeline.store.state import StateStore
 
 __all__ = [
-    "CHUNK_SIZE",
-    "PUBLISH_RETRY_DELAYS",
     "Work",
     "check_engine",
     "chunked",
@@ -76,8 +74,6 @@ __all__ = [
     "plan_languages",
     "publish_chunk",
     "publish_manifest",
-    "publish_variants",
-    "render_translation",
     "skipped",
     "translate_chunk",
 ]

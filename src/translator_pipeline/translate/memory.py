@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from translator_pipeline.models import sha256_text
 
-__all__ = ["MemoryRow", "TranslationMemoryProtocol", "memory_key"]
+__all__ = ["TranslationMemoryProtocol", "memory_key"]
 
 #: (key, signature, source, target, engine input, engine output)
 MemoryRow = tuple[str, str, str, str, str, str]
