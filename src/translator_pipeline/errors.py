@@ -9,6 +9,9 @@ so that a run report can say *what* failed and the user can act on it.
     │   ├── UnsafeURLError          scheme/host/address not allowed for the source
     │   ├── RobotsDisallowedError   robots.txt forbids it (or could not be read)
     │   ├── HTTPStatusError         non-success status after redirects
+    │   │   └── ServerError         5xx/429 on every attempt (also an UnreachableError)
+    │   ├── UnreachableError        timeouts, refused connections, failing servers:
+    │   │                           the run counts these as failed, the others skipped
     │   ├── ResponseTooLargeError   body exceeded the configured limit
     │   └── UnsupportedContentError not HTML
     ├── DiscoveryError              a feed or sitemap is unusable (malformed, unsafe XML)
@@ -43,7 +46,9 @@ __all__ = [
     "RobotsDisallowedError",
     "RunFailedError",
     "RunInProgressError",
+    "ServerError",
     "StateError",
+    "UnreachableError",
     "UnsafeURLError",
     "UnsupportedContentError",
 ]
@@ -76,7 +81,29 @@ class ConfigError(PipelineError):
 
 
 class FetchError(PipelineError):
-    """The URL could not be fetched."""
+    """The URL could not be fetched, or what came back cannot be used. ``status`` is
+    the HTTP status of the response, when there was one."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class UnreachableError(FetchError):
+    """The server could not be reached, timed out, or kept failing (5xx, 429) after
+    every retry: a problem of the site's backend, not of the page. ``attempts`` is
+    the number of requests made (0 when the URL was not tried: it is backing off)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message, url=url, status=status)
+        self.attempts = attempts
 
 
 class UnsafeURLError(FetchError):
@@ -97,8 +124,16 @@ class HTTPStatusError(FetchError):
     """The server answered with a non-success status (after redirects): ``status``."""
 
     def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
-        super().__init__(message, url=url)
-        self.status = status
+        super().__init__(message, url=url, status=status)
+        self.status: int = status
+
+
+class ServerError(HTTPStatusError, UnreachableError):
+    """The server answered 5xx or 429 on every attempt (or asked, with Retry-After,
+    for a longer wait than allowed)."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int, attempts: int):
+        UnreachableError.__init__(self, message, url=url, status=status, attempts=attempts)
 
 
 class ResponseTooLargeError(FetchError):

@@ -321,7 +321,11 @@ class ArticleOutcome:
     reason: str = ""
     languages: tuple[str, ...] = ()
     source_language: str | None = None
-    http_status: int | None = None  # the status that made a fetch fail (404, 410 …)
+    http_status: int | None = None  # the last HTTP status of the fetch (304, 404, 500 …)
+    # An unreachable URL (timeouts, 5xx): requests made this run, and when the next run
+    # may try it again (UTC ISO 8601) while it backs off; attempts 0: it was not tried.
+    attempts: int = 0
+    next_attempt: str | None = None
     # Glossary terms enforced or missed and pinned segments used, for the review report;
     # the flow moves them into RunReport.glossary_events.
     glossary_events: tuple[GlossaryEvent, ...] = ()

@@ -314,9 +314,18 @@ def test_links_to_other_hosts_and_unsafe_schemes_are_refused_with_reasons(
     reasons = dict(found.refused)
     assert reasons[elsewhere] == "other host 'localhost'"
     assert reasons["https://www.facebook.com/sharer.php?u=x"] == "other host 'www.facebook.com'"
-    assert reasons["javascript:alert(document.cookie)"] == "scheme javascript"
-    assert reasons["file:///etc/passwd"] == "scheme file"
-    assert reasons["mailto:press@example.org"] == "scheme mailto"
+    assert (
+        reasons["javascript:alert(document.cookie)"]
+        == "javascript: links are not web pages; only http and https are fetched"
+    )
+    assert (
+        reasons["file:///etc/passwd"]
+        == "file: URLs are never fetched, they would read this machine's files"
+    )
+    assert (
+        reasons["mailto:press@example.org"]
+        == "mailto: links are not web pages; only http and https are fetched"
+    )
     assert reasons["http://169.254.169.254/latest/meta-data/"].startswith(
         "link-local address 169.254.169.254"
     )
@@ -351,7 +360,9 @@ def test_a_next_page_on_another_host_is_refused_and_never_requested(server: Test
     assert server.hits("/p2.html") == 0
 
 
-@pytest.mark.parametrize(("status", "phrase"), [(500, "Internal Server Error"), (404, "Not Found")])
+@pytest.mark.parametrize(
+    ("status", "phrase"), [(500, "Internal Server Error after 1 attempt"), (404, "Not Found")]
+)
 def test_a_listing_page_that_is_down_is_an_error_and_the_other_start_urls_still_count(
     server: TestServer, status: int, phrase: str
 ) -> None:
@@ -371,7 +382,9 @@ def test_a_later_page_that_is_down_keeps_the_links_already_found(server: TestSer
     found = run(start_urls=[server.url("/p1.html")], next_selector="a.next")
 
     assert urls(found) == [server.url("/a.html")]
-    assert found.errors == [f"listing page {server.url('/p2.html')}: HTTP 503 Service Unavailable"]
+    assert found.errors == [
+        f"listing page {server.url('/p2.html')}: HTTP 503 Service Unavailable after 1 attempt"
+    ]
 
 
 # --- feeds -----------------------------------------------------------------------------------
@@ -517,8 +530,8 @@ def test_feed_links_to_other_hosts_and_schemes_are_refused(server: TestServer) -
     assert urls(found) == [server.url("/ok.html")]
     assert [reason.split(" (")[0] for _, reason in found.refused] == [
         "other host 'elsewhere.example.org'",
-        "scheme javascript",
-        "scheme file",
+        "javascript: links are not web pages; only http and https are fetched",
+        "file: URLs are never fetched, they would read this machine's files",
         "link-local address 169.254.169.254",
     ]
 
@@ -918,9 +931,9 @@ remove_selectors = [".share-buttons"]
         ("demo", f"feed {site_server.base_url}missing-feed.xml: HTTP 404 Not Found")
     ]
     assert sorted(reason for _, _, reason in report.refused_links) == [
+        "javascript: links are not web pages; only http and https are fetched",
         "link-local address 169.254.169.254",
         "other host 'localhost'",
-        "scheme javascript",
     ]
     assert {source for source, _, _ in report.refused_links} == {"demo"}
     # Each article was fetched once, under its normalised URL (no utm_* from the feed).
@@ -930,18 +943,28 @@ remove_selectors = [".share-buttons"]
 
     summary = format_summary(report)
     assert "refused 3 link(s), not fetched:" in summary
-    assert "1 × scheme javascript" in summary
+    assert "1 × javascript: links are not web pages; only http and https are fetched" in summary
     assert "missing-feed.xml: HTTP 404" in summary
 
 
 def test_summary_lists_the_most_common_refusal_reasons_only() -> None:
     report = RunReport(started_at="t")
     hosts = [("s", f"https://h{i}.example/", f"other host 'h{i}.example'") for i in range(7)]
-    report.refused_links = hosts + [("s", "javascript:x", "scheme javascript")] * 3
+    report.refused_links = (
+        hosts
+        + [
+            (
+                "s",
+                "javascript:x",
+                "javascript: links are not web pages; only http and https are fetched",
+            )
+        ]
+        * 3
+    )
 
     summary = format_summary(report)
 
     assert "refused 10 link(s)" in summary
-    assert "3 × scheme javascript" in summary
+    assert "3 × javascript: links are not web pages; only http and https are fetched" in summary
     assert summary.count("× other host") == 4
     assert "… and 3 other reason(s)" in summary

@@ -328,14 +328,29 @@ def test_exactly_max_redirects_is_allowed(server: TestServer) -> None:
 
 
 def test_too_many_redirects(server: TestServer) -> None:
-    server.route("/loop", redirect("/loop"))
+    for i in range(6):
+        server.route(f"/hop/{i}", redirect(f"/hop/{i + 1}"))
 
     with pytest.raises(FetchError) as caught:
-        fetch(server, "/loop", max_redirects=3)
+        fetch(server, "/hop/0", max_redirects=3)
 
     assert type(caught.value) is FetchError
-    assert "redirects" in caught.value.message
-    assert server.hits("/loop") == 4  # the first request and three redirects, no more
+    assert caught.value.message.startswith("more than 3 redirects: ")
+    assert server.url("/hop/3") in caught.value.message  # the chain, for ops to follow
+    assert [r.path for r in server.requests] == ["/hop/0", "/hop/1", "/hop/2", "/hop/3"]
+
+
+@pytest.mark.parametrize("chain", [["/loop"], ["/a", "/b"], ["/a", "/b", "/c"]])
+def test_a_redirect_loop_is_named_a_loop_with_its_urls(server: TestServer, chain) -> None:
+    for here, there in zip(chain, [*chain[1:], chain[0]], strict=True):
+        server.route(here, redirect(there))
+
+    with pytest.raises(FetchError) as caught:
+        fetch(server, chain[0], max_redirects=10)
+
+    urls = [server.url(p) for p in [*chain, chain[0]]]
+    assert caught.value.message == "redirect loop: " + " → ".join(urls)
+    assert server.hits(chain[0]) == 1  # stopped when the loop closed, not after 10 hops
 
 
 def test_no_redirects_allowed(server: TestServer) -> None:

@@ -316,7 +316,9 @@ def test_robots_txt_server_error_disallows_the_host_for_the_run(server: TestServ
         with pytest.raises(RobotsDisallowedError) as second:
             fetcher.fetch(server.url("/b.html"), HOSTS)
 
-    assert "robots.txt could not be read (HTTP 500)" in first.value.message
+    assert "robots.txt could not be read (HTTP 500 Internal Server Error after 2 attempts)" in (
+        first.value.message
+    )
     assert "disallowed for this run" in first.value.message
     assert second.value.message == first.value.message
     assert server.hits("/robots.txt") == 2  # retried once, then remembered for the run

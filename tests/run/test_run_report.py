@@ -176,6 +176,8 @@ def test_each_article_carries_its_own_figures_and_compliance() -> None:
         "glossary": None,
         "reason": "",
         "http_status": None,
+        "attempts": 0,
+        "next_attempt": None,
     }
     assert articles[EDITED]["change"] == "changed"
     assert articles[EDITED]["glossary"]["percent"] == "50.0 %"

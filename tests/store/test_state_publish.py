@@ -126,7 +126,7 @@ def test_publisher_layout_and_manifest(tmp_path, state_url):
     publisher = FilesystemPublisher(tmp_path)
     page, fragment = publisher.publish_variant(variant(lang="ar", slug="my-article"))
     assert (page, fragment) == ("ar/my-article/index.html", "ar/my-article/fragment.html")
-    assert (tmp_path / page).read_text() == "<html>fr</html>"
+    assert (tmp_path / page).read_text() == "<html>ar</html>"
     assert publisher.exists(page) and not publisher.exists("ar/other/index.html")
     state = StateStore(state_url)
     art = article()

@@ -27,6 +27,12 @@ def _verbosity(args: argparse.Namespace) -> int:
     return getattr(args, "verbose", 0) - (1 if getattr(args, "quiet", False) else 0)
 
 
+# Exit codes of `run`: 0 every article published, unchanged or skipped
+# for a reason of its page; 1 the run failed as a whole; 2 bad config or usage;
+# 3 the run completed but articles failed (an unreachable site, storage, the engine).
+EXIT_ARTICLES_FAILED = 3
+
+
 def _run_flow(
     config: str,
     engine: str | None,
@@ -79,7 +85,7 @@ def _run_flow(
         print_summary(report)
     else:
         print(format_summary(report))
-    return 0
+    return EXIT_ARTICLES_FAILED if report.count("failed") else 0
 
 
 def _runner_options(args: argparse.Namespace) -> dict:

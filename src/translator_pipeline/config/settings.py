@@ -96,6 +96,16 @@ class FetchSettings(_Strict):
         description="host names allowed to resolve to private/loopback addresses (intranet); "
         "IP addresses written in a source's config are always allowed",
     )
+    failure_backoff: float = Field(
+        600.0,
+        ge=0,
+        le=7 * 86_400,
+        description="an article URL unreachable on a run (timeouts, 5xx after retries) is "
+        "not tried again for this many seconds, doubling with each failed run; 0: every run",
+    )
+    failure_backoff_max: float = Field(
+        86_400.0, ge=0, le=30 * 86_400, description="cap on the wait between tries of such a URL"
+    )
 
 
 class ArgosSettings(_Strict):

@@ -32,7 +32,7 @@ from soupsieve import SelectorSyntaxError
 from translator_pipeline.config.settings import DEFAULT_TRACKING_PARAMS, SourceSettings
 from translator_pipeline.crawl.dates import parse_timestamp
 from translator_pipeline.crawl.extract import parse_html
-from translator_pipeline.crawl.fetch import Fetcher
+from translator_pipeline.crawl.fetch import Fetcher, scheme_refusal
 from translator_pipeline.crawl.safe_xml import (
     ENTITY_REFUSED,
     UnsafeXMLError,
@@ -302,7 +302,7 @@ class _SourceDiscovery:
             self.refuse(href, "malformed URL" + suffix)
             return None
         if scheme not in _DEFAULT_PORTS:
-            self.refuse(resolved, f"scheme {scheme or '(none)'}" + suffix)
+            self.refuse(resolved, scheme_refusal(scheme) + suffix)
             return None
         url = normalise_url(resolved, None, self.source.tracking_params)
         if url is None:

@@ -50,6 +50,8 @@ from translator_pipeline.errors import (
     HTTPStatusError,
     ResponseTooLargeError,
     RobotsDisallowedError,
+    ServerError,
+    UnreachableError,
     UnsafeURLError,
     UnsupportedContentError,
 )
@@ -141,11 +143,23 @@ class FetchedXML(NamedTuple):
 # --- URL and address checks ------------------------------------------------------------
 
 
+def scheme_refusal(scheme: str) -> str:
+    """Why a link with this scheme is not fetched, in words ops can act on."""
+    scheme = scheme.lower()
+    if scheme == "file":
+        return "file: URLs are never fetched, they would read this machine's files"
+    if not scheme:
+        return "no scheme: not an absolute http(s) URL"
+    if scheme in ("javascript", "data", "mailto", "tel", "ftp"):
+        return f"{scheme}: links are not web pages; only http and https are fetched"
+    return f"scheme {scheme!r} is not http or https; only those are fetched"
+
+
 def check_url(url: str, allowed_hosts: Iterable[str]) -> str:
     """Return ``url`` if it is http(s) on one of ``allowed_hosts``; raise UnsafeURLError."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise UnsafeURLError(f"scheme {parts.scheme or '(none)'!r} is not http or https", url=url)
+        raise UnsafeURLError(scheme_refusal(parts.scheme), url=url)
     host = (parts.hostname or "").lower()
     if not host:
         raise UnsafeURLError("URL has no host", url=url)
@@ -323,6 +337,10 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)  # HTTP-dates are always GMT
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _attempts(n: int) -> str:
+    return f"{n} attempt" if n == 1 else f"{n} attempts"
 
 
 def _retryable_status(status: int) -> bool:
@@ -514,7 +532,9 @@ class Fetcher:
             mime = _mime(response)
             generic = mime in _GENERIC_TYPES
             if mime and mime not in XML_TYPES and not generic:
-                raise UnsupportedContentError(f"not XML: content type {mime!r}", url=final)
+                raise UnsupportedContentError(
+                    f"not XML: content type {mime!r}", url=final, status=response.status_code
+                )
             body = self._read_body(final, response, deadline)
             if body.startswith(_GZIP_MAGIC):  # XML never starts with these bytes
                 body = _gunzip(body, self.settings.max_bytes, final)
@@ -540,6 +560,7 @@ class Fetcher:
     ) -> T:
         hosts = frozenset(h.lower() for h in allowed_hosts)
         current = check_url(url, hosts)
+        chain = [current]
         for _hop in range(self.settings.max_redirects + 1):
             # Before robots.txt: an unsafe host must not be contacted even for that.
             check_address(current, self.settings.private_hosts)
@@ -549,7 +570,13 @@ class Fetcher:
             if not isinstance(outcome, _Redirect):
                 return outcome
             current = check_url(outcome.target, hosts)
-        raise FetchError(f"more than {self.settings.max_redirects} redirects", url=url)
+            if current in chain:
+                loop = " → ".join([*chain[chain.index(current) :], current])
+                raise FetchError(f"redirect loop: {loop}", url=url)
+            chain.append(current)
+        raise FetchError(
+            f"more than {self.settings.max_redirects} redirects: {' → '.join(chain)}", url=url
+        )
 
     def _attempt(
         self,
@@ -572,18 +599,35 @@ class Fetcher:
                         if status in _REDIRECTS and "location" in response.headers:
                             target = urljoin(url, response.headers["location"])
                             return _Redirect(target.split("#", 1)[0])
-                        if last or not _retryable_status(status):
+                        if last and _retryable_status(status):
+                            raise ServerError(
+                                f"HTTP {status} {response.reason_phrase}".strip()
+                                + f" after {_attempts(attempt + 1)}",
+                                url=url,
+                                status=status,
+                                attempts=attempt + 1,
+                            )
+                        if not _retryable_status(status):
                             return read(url, response, deadline)
                         wait = self._retry_wait(url, response, attempt)
                         why = f"HTTP {status}"
             except (httpx.TimeoutException, _BodyTimeout) as exc:
                 message = exc.message if isinstance(exc, _BodyTimeout) else type(exc).__name__
                 if last:
-                    raise FetchError(f"timed out ({message})", url=url) from exc
+                    raise UnreachableError(
+                        f"timed out after {settings.timeout:g} s, {_attempts(attempt + 1)} "
+                        f"({message})",
+                        url=url,
+                        attempts=attempt + 1,
+                    ) from exc
                 wait, why = self._backoff(attempt), f"timed out ({message})"
             except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 if last:
-                    raise FetchError(f"connection failed: {exc}", url=url) from exc
+                    raise UnreachableError(
+                        f"connection failed after {_attempts(attempt + 1)}: {exc}",
+                        url=url,
+                        attempts=attempt + 1,
+                    ) from exc
                 wait, why = self._backoff(attempt), f"connection failed: {exc}"
             except httpx.DecodingError as exc:
                 raise FetchError(f"body could not be decompressed: {exc}", url=url) from exc
@@ -607,11 +651,13 @@ class Fetcher:
         limit = self.settings.retry_after_max
         if asked > limit:
             # Retrying sooner than asked would be rude; waiting that long is not our job.
-            raise HTTPStatusError(
+            raise ServerError(
                 f"HTTP {response.status_code} {response.reason_phrase}; Retry-After asks "
-                f"for {asked:.0f} s, more than retry_after_max ({limit:g} s)",
+                f"for {asked:.0f} s, more than retry_after_max ({limit:g} s), "
+                f"after {_attempts(attempt + 1)}",
                 url=url,
                 status=response.status_code,
+                attempts=attempt + 1,
             )
         return max(wait, asked)
 
@@ -712,7 +758,9 @@ class Fetcher:
             and int(declared) > limit
             and "content-encoding" not in response.headers
         ):
-            raise ResponseTooLargeError(f"body of {declared} bytes exceeds {limit}", url=url)
+            raise ResponseTooLargeError(
+                f"body of {declared} bytes exceeds {limit}", url=url, status=response.status_code
+            )
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():  # decoded (decompressed) bytes
@@ -721,7 +769,9 @@ class Fetcher:
                 if truncate:
                     chunks.append(chunk[: len(chunk) - (size - limit)])
                     break
-                raise ResponseTooLargeError(f"body exceeds {limit} bytes once decoded", url=url)
+                raise ResponseTooLargeError(
+                    f"body exceeds {limit} bytes once decoded", url=url, status=response.status_code
+                )
             if time.monotonic() > deadline:
                 raise _BodyTimeout(f"body not received within {self.settings.timeout} s", url=url)
             chunks.append(chunk)
@@ -733,7 +783,9 @@ class Fetcher:
         self._require_success(url, response)
         mime = _mime(response)
         if mime and mime not in HTML_TYPES:
-            raise UnsupportedContentError(f"not HTML: content type {mime!r}", url=url)
+            raise UnsupportedContentError(
+                f"not HTML: content type {mime!r}", url=url, status=response.status_code
+            )
         body = self._read_body(url, response, deadline)
         text, encoding, origin = decode_html(body, response.charset_encoding)
         return FetchedPage(

@@ -307,19 +307,30 @@ def summary_renderable(report: RunReport) -> Any:
         row("Stages", " · ".join(f"{k} {_seconds(v)}" for k, v in data["stage_seconds"].items()))
     row("Output", report.output_dir)
 
+    parts: list[Any] = [table]
     problems = [a for a in data["articles"] if a["status"] in ("skipped", "failed", "withdrawn")]
-    if not problems:
-        return table
-    issues = Table(title="Articles not published", title_justify="left")
-    issues.add_column("Status", no_wrap=True)
-    issues.add_column("URL", overflow="fold")
-    issues.add_column("Reason", overflow="fold")
-    for article in problems[:MAX_PROBLEMS]:
-        issues.add_row(article["status"], Text(article["url"]), Text(article["reason"]))
-    parts: list[Any] = [table, issues]
-    if len(problems) > MAX_PROBLEMS:
-        parts.append(Text(f"… and {len(problems) - MAX_PROBLEMS} more (see --json)"))
-    return Group(*parts)
+    if problems:
+        issues = Table(title="Articles not published", title_justify="left")
+        issues.add_column("Status", no_wrap=True)
+        issues.add_column("URL", overflow="fold")
+        issues.add_column("Reason", overflow="fold")
+        for article in problems[:MAX_PROBLEMS]:
+            issues.add_row(article["status"], Text(article["url"]), Text(article["reason"]))
+        parts.append(issues)
+        if len(problems) > MAX_PROBLEMS:
+            parts.append(Text(f"… and {len(problems) - MAX_PROBLEMS} more (see --json)"))
+    refused = data["refused_links"]
+    if refused:
+        links = Table(title="Links refused, not fetched", title_justify="left")
+        links.add_column("Source", no_wrap=True)
+        links.add_column("URL", overflow="fold")
+        links.add_column("Reason", overflow="fold")
+        for link in refused[:MAX_PROBLEMS]:
+            links.add_row(Text(link["source"]), Text(link["url"]), Text(link["reason"]))
+        parts.append(links)
+        if len(refused) > MAX_PROBLEMS:
+            parts.append(Text(f"… and {len(refused) - MAX_PROBLEMS} more (see --json)"))
+    return parts[0] if len(parts) == 1 else Group(*parts)
 
 
 def summary_table(report: RunReport, width: int = 100) -> str:

@@ -31,6 +31,7 @@ __all__ = [
 
 
 MAX_REASONS = 5  # refusal reasons listed in the text summary; the JSON has every link
+MAX_LINKS = 5  # refused links listed under each reason
 
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,17 @@ def format_summary(report: RunReport) -> str:
         lines.append(f"  source {source}: {error}")
     if report.refused_links:
         lines.append(f"  refused {len(report.refused_links)} link(s), not fetched:")
-        reasons = Counter(reason for _, _, reason in report.refused_links)
-        for reason, count in reasons.most_common(MAX_REASONS):
-            lines.append(f"    {count} × {reason}")
-        if len(reasons) > MAX_REASONS:
-            lines.append(f"    … and {len(reasons) - MAX_REASONS} other reason(s) (see --json)")
+        by_reason: dict[str, list[str]] = {}
+        for _, url, reason in report.refused_links:
+            by_reason.setdefault(reason, []).append(url)
+        ranked = sorted(by_reason.items(), key=lambda item: -len(item[1]))  # stable: ties in order
+        for reason, urls in ranked[:MAX_REASONS]:
+            lines.append(f"    {len(urls)} × {reason}")
+            lines.extend(f"      {url}" for url in urls[:MAX_LINKS])
+            if len(urls) > MAX_LINKS:
+                lines.append(f"      … and {len(urls) - MAX_LINKS} more")
+        if len(ranked) > MAX_REASONS:
+            lines.append(f"    … and {len(ranked) - MAX_REASONS} other reason(s) (see --json)")
     for outcome in report.outcomes:
         if outcome.status in ("skipped", "failed", "withdrawn"):
             lines.append(f"  {outcome.status}: {outcome.url} — {outcome.reason}")
@@ -181,6 +188,8 @@ def run_report_dict(report: RunReport) -> dict[str, Any]:
                 "glossary": _compliance_dict(own) if own is not None else None,
                 "reason": o.reason,
                 "http_status": o.http_status,
+                "attempts": o.attempts,
+                "next_attempt": o.next_attempt,
             }
         )
     return {

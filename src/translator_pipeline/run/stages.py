@@ -10,22 +10,26 @@ page becomes that article's outcome (``skipped`` with the reason, or
 
 from __future__ import annotations
 
+import contextvars
 import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from translator_pipeline.crawl.discover import Discovery, discover
 from translator_pipeline.crawl.extract import extract_article
 from translator_pipeline.errors import (
     EngineError,
-    HTTPStatusError,
+    FetchError,
     LanguageError,
     PipelineError,
     PublishError,
     StateError,
+    UnreachableError,
 )
 from translator_pipeline.language.langid import LanguageDetector, detect_article
 from translator_pipeline.models import (
@@ -55,6 +59,7 @@ if TYPE_CHECKING:
     from translator_pipeline.crawl.fetch import Fetcher
     from translator_pipeline.engines import Translator
     from translator_pipeline.publishing.storage import Publisher
+    from translator_pipeline.store.fetch_failures import FetchFailure
     from translator_pipeline.store.state import StateStore
 
 __all__ = [
@@ -117,7 +122,35 @@ def skipped(url: str, exc: PipelineError) -> ArticleOutcome:
         url,
         "skipped",
         reason=f"{type(exc).__name__}: {exc.message}",
-        http_status=exc.status if isinstance(exc, HTTPStatusError) else None,
+        http_status=exc.status if isinstance(exc, FetchError) else None,
+    )
+
+
+def unreachable(url: str, exc: UnreachableError, next_attempt: str | None) -> ArticleOutcome:
+    """The site's backend failed (timeouts, refused connections, 5xx after every
+    retry): failed, not skipped, since the page may well be fine once it is back."""
+    run_logger().error("failed %s: %s", url, exc.message)
+    return ArticleOutcome(
+        url,
+        "failed",
+        reason=f"{type(exc).__name__}: {exc.message}",
+        http_status=exc.status,
+        attempts=exc.attempts,
+        next_attempt=next_attempt,
+    )
+
+
+def backing_off(failure: FetchFailure) -> ArticleOutcome:
+    """A URL unreachable on earlier runs whose next try is not due: failed, not fetched."""
+    runs = "run" if failure.failures == 1 else f"{failure.failures} runs in a row"
+    return ArticleOutcome(
+        failure.url,
+        "failed",
+        reason=f"UnreachableError: not fetched, backing off: unreachable on the last {runs} "
+        f"since {failure.first_failed_at} ({failure.reason}); next try after "
+        f"{failure.next_attempt_iso}",
+        http_status=failure.status,
+        next_attempt=failure.next_attempt_iso,
     )
 
 
@@ -151,7 +184,9 @@ def fetch_candidate(
     without extraction. Raises :class:`PipelineError` for pages that cannot be used."""
     page = fetcher.fetch(candidate.url, source.hosts, etag=etag, last_modified=last_modified)
     if page.not_modified:
-        return ArticleOutcome(candidate.url, "unchanged", reason="not modified (HTTP 304)")
+        return ArticleOutcome(
+            candidate.url, "unchanged", reason="not modified (HTTP 304)", http_status=304
+        )
     article = extract_article(page, source)
     return replace(article, etag=page.etag, last_modified=page.last_modified)
 
@@ -178,32 +213,99 @@ def detect_language(
     return detected
 
 
+MAX_FETCH_THREADS = 16  # per chunk; the fetcher's per-host gates set the real limit
+
+
 def fetch_chunk(ctx: RunContext, candidates: list[Candidate]) -> list[Article | ArticleOutcome]:
     """Per candidate, in order: the extracted article with its languages detected,
     ``unchanged`` on a 304, or why it is skipped or failed.
 
-    The request is conditional (ETag/Last-Modified) only when everything published
-    from the URL is current, so a 304 means there is nothing to do. The fetcher
-    retries what is worth retrying (timeouts, 429, 5xx) itself, politely.
+    The articles are fetched at the same time, as many per host as the fetcher's
+    politeness gate lets through (``host_concurrency``), so one slow page holds
+    up only itself. A URL unreachable on earlier runs is not fetched until its
+    backoff is over. The request is conditional (ETag/Last-Modified) only when
+    everything published from the URL is current, so a 304 means there is
+    nothing to do. The fetcher retries what is worth retrying (timeouts, 429,
+    5xx) itself, politely.
     """
-    settings = ctx.settings
-    results: list[Article | ArticleOutcome] = []
-    for candidate in candidates:
+    if not candidates:
+        return []
+    fetch = ctx.settings.fetch
+    try:
+        failures = ctx.state.fetch_failures(c.url for c in candidates)
+    except StateError as exc:  # the state is needed for everything after: say so per URL
+        return [failed(c.url, exc) for c in candidates]
+    now = ctx.state.clock.time()
+    due: list[int] = []
+    results: list[Article | ArticleOutcome | None] = [None] * len(candidates)
+    for i, candidate in enumerate(candidates):
+        failure = failures.get(candidate.url)
+        if failure is not None and fetch.failure_backoff and now < failure.next_attempt:
+            results[i] = backing_off(failure)
+        else:
+            due.append(i)
+    hosts = {urlsplit(candidates[i].url).hostname for i in due}
+    threads = min(len(due), MAX_FETCH_THREADS, fetch.host_concurrency * max(len(hosts), 1))
+    if threads > 1:
+        with ThreadPoolExecutor(threads, thread_name_prefix="tp-fetch") as pool:
+            # Each call in a copy of this thread's context: Prefect's run logger (and
+            # so the UI's logs) is found through context variables.
+            futures = [
+                pool.submit(contextvars.copy_context().run, _fetch_one, ctx, candidates[i])
+                for i in due
+            ]
+            fetched = [future.result() for future in futures]
+    else:
+        fetched = [_fetch_one(ctx, candidates[i]) for i in due]
+    answered = []
+    for i, result in zip(due, fetched, strict=True):
+        results[i] = result
+        if candidates[i].url in failures and not (
+            isinstance(result, ArticleOutcome) and result.attempts
+        ):
+            answered.append(candidates[i].url)
+    if answered:
         try:
-            validators = conditional_validators(ctx, candidate.url)
-            result = fetch_candidate(
-                candidate, settings.source(candidate.source), ctx.fetcher, *validators
-            )
-            if isinstance(result, Article):
-                result = detect_language(result, settings, ctx.detector)
-        except (StateError, PublishError) as exc:  # ours, not the page's: a failure
-            result = failed(candidate.url, exc)
-        except PipelineError as exc:
-            result = skipped(candidate.url, exc)
-        except Exception as exc:  # a bug on one page must not cost the others theirs
-            result = failed(candidate.url, exc)
-        results.append(result)
-    return results
+            ctx.state.clear_fetch_failures(answered)
+        except StateError as exc:  # the backoff is a convenience: the articles stand
+            run_logger().warning("could not clear the fetch failures of %d URL(s): %s",
+                                 len(answered), exc)  # fmt: skip
+    return [r for r in results if r is not None]
+
+
+def _fetch_one(ctx: RunContext, candidate: Candidate) -> Article | ArticleOutcome:
+    settings = ctx.settings
+    try:
+        validators = conditional_validators(ctx, candidate.url)
+        result = fetch_candidate(
+            candidate, settings.source(candidate.source), ctx.fetcher, *validators
+        )
+        if isinstance(result, Article):
+            result = detect_language(result, settings, ctx.detector)
+        return result
+    except (StateError, PublishError) as exc:  # ours, not the page's: a failure
+        return failed(candidate.url, exc)
+    except UnreachableError as exc:
+        return unreachable(candidate.url, exc, _note_unreachable(ctx, candidate.url, exc))
+    except PipelineError as exc:
+        return skipped(candidate.url, exc)
+    except Exception as exc:  # a bug on one page must not cost the others theirs
+        return failed(candidate.url, exc)
+
+
+def _note_unreachable(ctx: RunContext, url: str, exc: UnreachableError) -> str | None:
+    """Record the failure for the backoff; when the URL will be tried again, or None."""
+    fetch = ctx.settings.fetch
+    if not fetch.failure_backoff:
+        return None
+    try:
+        failure = ctx.state.record_fetch_failure(
+            url, exc.message, exc.status, base=fetch.failure_backoff, cap=fetch.failure_backoff_max
+        )
+    except StateError as error:
+        run_logger().warning("could not record the fetch failure of %s: %s", url, error)
+        return None
+    return failure.next_attempt_iso
 
 
 # --- is there anything to do? ----------------------------------------------------------------

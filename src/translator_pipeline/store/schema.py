@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 # Each step takes the schema from version N-1 to N; applied in order on open.
@@ -45,6 +45,7 @@ _MIGRATIONS = {
     ],
     5: [],  # the leases table (created by create_all)
     6: ["ALTER TABLE variants ADD COLUMN summary TEXT NOT NULL DEFAULT ''"],
+    7: [],  # the fetch_failures table (created by create_all)
 }
 
 
@@ -165,6 +166,22 @@ _LEASES = Table(
     Column("holder", _TEXT, nullable=False),
     Column("acquired_at", _TEXT, nullable=False),
     Column("expires", Float, nullable=False),
+)
+
+
+# URLs that were unreachable (timeouts, refused connections, 5xx after retries) on
+# consecutive runs, and when a run may try them again: a dead page must not cost
+# every run its timeouts. The row goes as soon as the URL answers.
+_FETCH_FAILURES = Table(
+    "fetch_failures",
+    metadata,
+    Column("url", _TEXT, primary_key=True),
+    Column("failures", Integer, nullable=False),  # consecutive runs it failed in
+    Column("first_failed_at", _TEXT, nullable=False),
+    Column("last_failed_at", _TEXT, nullable=False),
+    Column("reason", _TEXT, nullable=False),
+    Column("status", Integer),  # the last HTTP status, if the server answered
+    Column("next_attempt", Float, nullable=False),  # Unix seconds
 )
 
 

@@ -6,6 +6,8 @@
   signature and glossary fingerprint it was made from, its files and checksum;
 - ``outbox``: webhook events, queued in the transaction that records the
   publication they announce, delivered (and marked) later;
+- ``fetch_failures``: URLs unreachable on consecutive runs and when to try
+  them again (exponential backoff);
 - ``memory``: the translation memory — engine output per (engine signature,
   language pair, glossary fingerprint of the text, engine input), so an edited
   article re-translates only its changed segments and an edited glossary term
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from translator_pipeline.store.articles import ArticleRecords
 from translator_pipeline.store.db import mask_url, parse_state_url, utc_now
+from translator_pipeline.store.fetch_failures import FetchFailure, FetchFailureRecords
 from translator_pipeline.store.leases import Lease, LeaseRecords
 from translator_pipeline.store.memory import MemoryRecords, TranslationMemory
 from translator_pipeline.store.outbox import EventFactory, OutboxRecords
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EventFactory",
+    "FetchFailure",
     "Lease",
     "StateStore",
     "TranslationMemory",
@@ -61,7 +65,7 @@ __all__ = [
 ]
 
 
-class StateStore(ArticleRecords, OutboxRecords, MemoryRecords, LeaseRecords):
+class StateStore(ArticleRecords, OutboxRecords, MemoryRecords, LeaseRecords, FetchFailureRecords):
     """The state database: a SQLite file path (created with its directory on first
     use) or a SQLAlchemy URL (``sqlite:///…``, ``postgresql://user:password@host/db``).
 
