@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import sys
 import tempfile
 import threading
@@ -46,8 +47,12 @@ def serve(root: Path, slow: set[str], broken: set[str], delay: float):
                 time.sleep(delay)  # longer than the fetch timeout: the client gives up first
             super().do_GET()
 
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address) -> None:
+            pass  # the client gave up on a slow page: a broken pipe is the point
+
     handler = functools.partial(Faulty, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -94,6 +99,7 @@ def crawl_seconds(settings, workers: int) -> tuple[float, dict[str, int]]:
 
 
 def main() -> None:
+    logging.getLogger("translator_pipeline").setLevel(logging.CRITICAL)  # the figures only
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=2.0)
