@@ -89,3 +89,18 @@ def test_a_stage_imports_neither_the_database_layer_nor_prefect(module):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", f"{module} loads {out.stdout.strip()}"
+
+
+def test_tests_mirror_the_package_layout():
+    """Each test directory is named after a package, so the tests of a module are
+    found where the module is (tests/crawl/ for crawl/)."""
+    from pathlib import Path
+
+    from tests.support.import_graph import SRC
+
+    tests = Path(__file__).resolve().parent
+    packages = {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
+    directories = {p.name for p in tests.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    assert directories - {"support"} <= packages, directories - packages
+    stray = sorted(p.name for p in tests.glob("test_*.py"))
+    assert stray == ["test_public_api.py", "test_structure.py"]  # about the whole project
