@@ -10,13 +10,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from translator_pipeline.models import ArticleOutcome, RunReport
-
-if TYPE_CHECKING:
-    pass
 from translator_pipeline.glossary.review import MAX_MISSES, OVERALL, Compliance, _md, compliance
+from translator_pipeline.models import ArticleOutcome, RunReport
 
 __all__ = [
     "RUN_REPORT_NAME",
