@@ -11,7 +11,9 @@ import pytest
 from tests.factories import closed_port
 from tests.support.server import Response
 from translator_pipeline.config.settings import FetchSettings
-from translator_pipeline.crawl.fetch import Fetcher, check_url, decode_html
+from translator_pipeline.crawl.decode import decode_html
+from translator_pipeline.crawl.fetch import Fetcher
+from translator_pipeline.crawl.safety import check_url
 from translator_pipeline.errors import (
     FetchError,
     HTTPStatusError,

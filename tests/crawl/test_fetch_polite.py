@@ -22,12 +22,9 @@ import pytest
 from tests.support.clock import FakeClock
 from tests.support.server import Request, Response
 from translator_pipeline.config.settings import FetchSettings
-from translator_pipeline.crawl.fetch import (
-    Fetcher,
-    check_address,
-    retry_after_seconds,
-    user_agent_token,
-)
+from translator_pipeline.crawl.fetch import Fetcher, retry_after_seconds
+from translator_pipeline.crawl.robots import user_agent_token
+from translator_pipeline.crawl.safety import check_address
 from translator_pipeline.errors import (
     FetchError,
     HTTPStatusError,

@@ -32,13 +32,14 @@ from soupsieve import SelectorSyntaxError
 from translator_pipeline.config.settings import DEFAULT_TRACKING_PARAMS, SourceSettings
 from translator_pipeline.crawl.dates import parse_timestamp
 from translator_pipeline.crawl.extract import parse_html
-from translator_pipeline.crawl.fetch import Fetcher, scheme_refusal
+from translator_pipeline.crawl.fetch import Fetcher
 from translator_pipeline.crawl.safe_xml import (
     ENTITY_REFUSED,
     UnsafeXMLError,
     local_name,
     parse_untrusted_xml,
 )
+from translator_pipeline.crawl.safety import scheme_refusal
 from translator_pipeline.errors import DiscoveryError, ExtractionError, PipelineError
 from translator_pipeline.models import Candidate, FetchedPage
 

@@ -22,16 +22,11 @@ What this guarantees for every URL it is given:
 
 from __future__ import annotations
 
-import codecs
 import email.utils
-import ipaddress
 import logging
 import random
-import re
-import socket
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,27 +40,20 @@ import httpx
 
 from translator_pipeline.clock import SYSTEM_CLOCK, Clock
 from translator_pipeline.config.settings import FetchSettings
+from translator_pipeline.crawl.decode import decode_html, gunzip
+from translator_pipeline.crawl.robots import Robots, unreadable, user_agent_token
+from translator_pipeline.crawl.safety import check_address, check_url
 from translator_pipeline.errors import (
     FetchError,
     HTTPStatusError,
     ResponseTooLargeError,
-    RobotsDisallowedError,
     ServerError,
     UnreachableError,
-    UnsafeURLError,
     UnsupportedContentError,
 )
 from translator_pipeline.models import FetchedPage
 
-__all__ = [
-    "FetchedXML",
-    "Fetcher",
-    "check_address",
-    "check_url",
-    "decode_html",
-    "retry_after_seconds",
-    "user_agent_token",
-]
+__all__ = ["FetchedXML", "Fetcher", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
 
@@ -87,49 +75,6 @@ _XML_ACCEPT = (
 )
 _REDIRECTS = (301, 302, 303, 307, 308)
 _GZIP_MAGIC = b"\x1f\x8b"
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE
-)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it shares the prefix
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# Labels that browsers treat as a superset encoding (WHATWG Encoding Standard).
-_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "ascii": "cp1252",
-    "us-ascii": "cp1252",
-    "iso-8859-9": "cp1254",
-    "tis-620": "cp874",
-}
-
-# Names and addresses of cloud instance-metadata services: never fetched, whatever
-# the configuration says (a source "on" one of them is a misconfiguration or an attack).
-_METADATA_NAMES = frozenset(
-    {
-        "metadata.google.internal",
-        "metadata.goog",
-        "metadata",
-        "instance-data",
-        "instance-data.ec2.internal",
-    }
-)
-_METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a)
-    # most clouds (AWS, GCP, Azure, OCI …), AWS over IPv6, Alibaba Cloud
-    for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
-)
-_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")  # Linux connects 0.x.x.x to the local host
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_SITE_LOCAL = ipaddress.ip_network("fec0::/10")  # deprecated, but Python calls it global
-_NEVER = frozenset({"cloud metadata", "link-local", "unspecified", "multicast", "reserved"})
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 T = TypeVar("T")
 
 
@@ -138,186 +83,6 @@ class FetchedXML(NamedTuple):
 
     url: str
     body: bytes
-
-
-# --- URL and address checks ------------------------------------------------------------
-
-
-def scheme_refusal(scheme: str) -> str:
-    """Why a link with this scheme is not fetched, in words ops can act on."""
-    scheme = scheme.lower()
-    if scheme == "file":
-        return "file: URLs are never fetched, they would read this machine's files"
-    if not scheme:
-        return "no scheme: not an absolute http(s) URL"
-    if scheme in ("javascript", "data", "mailto", "tel", "ftp"):
-        return f"{scheme}: links are not web pages; only http and https are fetched"
-    return f"scheme {scheme!r} is not http or https; only those are fetched"
-
-
-def check_url(url: str, allowed_hosts: Iterable[str]) -> str:
-    """Return ``url`` if it is http(s) on one of ``allowed_hosts``; raise UnsafeURLError."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise UnsafeURLError(scheme_refusal(parts.scheme), url=url)
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise UnsafeURLError("URL has no host", url=url)
-    if host not in {h.lower() for h in allowed_hosts}:
-        raise UnsafeURLError(f"host {host!r} is not one of this source's hosts", url=url)
-    return url
-
-
-def _unwrap(ip: IPAddress) -> IPAddress:
-    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64), else ``ip``."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return ip.ipv4_mapped
-        if ip.sixtofour is not None:
-            return ip.sixtofour
-        if ip in _NAT64:
-            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return ip
-
-
-def _address_class(ip: IPAddress) -> str | None:
-    """None for a public address, else what kind of special address it is."""
-    ip = _unwrap(ip)
-    if ip in _METADATA_ADDRESSES:
-        return "cloud metadata"
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_unspecified or (isinstance(ip, ipaddress.IPv4Address) and ip in _THIS_NETWORK):
-        return "unspecified"
-    if ip.is_multicast:
-        return "multicast"
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_reserved:
-        return "reserved"
-    if ip.is_private or (isinstance(ip, ipaddress.IPv6Address) and ip in _SITE_LOCAL):
-        return "private"
-    if not ip.is_global:
-        return "non-public"  # e.g. 100.64.0.0/10, shared carrier-grade NAT space
-    return None
-
-
-def check_address(url: str, private_hosts: Iterable[str] = ()) -> None:
-    """Refuse ``url`` if its host is, or resolves to, an address we must not connect to.
-
-    - cloud metadata names and addresses, link-local, unspecified, multicast and
-      reserved addresses: always refused;
-    - loopback, private and other non-public addresses: allowed only when the host
-      is an IP address literal (it passed :func:`check_url`, so the operator wrote
-      it in the source's config) or a name in ``private_hosts``. A configured
-      *name* is not enough: what it resolves to is decided by whoever controls its
-      DNS, which is how SSRF reaches internal services.
-
-    Every address ``getaddrinfo`` returns is checked. Caveat (DNS rebinding): httpx
-    resolves the name again when it connects, so a hostile DNS server answering
-    differently the second time is not stopped here; an egress firewall is the
-    real fence. The same goes when an HTTP proxy from the environment is used.
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host in _METADATA_NAMES:
-        raise UnsafeURLError(f"host {host!r} is a cloud metadata service", url=url)
-    try:
-        literal: IPAddress | None = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if literal is not None:
-        addresses = [literal]
-    else:
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            raise UnsafeURLError("URL has an invalid port", url=url) from None
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            raise FetchError(f"cannot resolve host {host!r}: {exc}", url=url) from exc
-        # An IPv6 scope ("fe80::1%eth0") is not part of the address.
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
-    allowed = {h.lower().rstrip(".") for h in private_hosts}
-    for ip in addresses:
-        kind = _address_class(ip)
-        if kind is None:
-            continue
-        said = "is" if literal is not None else f"resolves to {ip}, which is"
-        if kind in _NEVER:
-            raise UnsafeURLError(f"host {host!r} {said} a {kind} address: never fetched", url=url)
-        if literal is None and host not in allowed:
-            raise UnsafeURLError(
-                f"host {host!r} {said} a {kind} address; configure an internal source by "
-                "IP address, or list its name in fetch.private_hosts",
-                url=url,
-            )
-
-
-# --- decoding --------------------------------------------------------------------------
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _ALIASES.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str, str]:
-    """Decode an HTML body; return ``(text, codec name, where the charset came from)``."""
-    # A BOM beats everything, as in browsers (WHATWG "BOM sniffing").
-    candidates: list[tuple[str | None, str]] = [
-        (name, "bom") for bom, name in _BOMS if body.startswith(bom)
-    ][:1]
-    candidates.append((_codec(header_charset), "header"))
-    meta = _META_CHARSET.search(body[:4096])
-    candidates.append((_codec(meta.group(1).decode("ascii", "ignore")) if meta else None, "meta"))
-    for codec, origin in candidates:
-        if codec is None:
-            continue
-        if origin != "bom" and codec.startswith("utf-16"):
-            continue  # an HTML page that declares UTF-16 without a BOM is lying (WHATWG)
-        try:
-            text = body.decode(codec)
-        except UnicodeDecodeError:
-            continue  # the declaration is wrong; fall through to the next clue
-        return text.lstrip("\ufeff"), codec, origin
-    try:
-        return body.decode("utf-8"), "utf-8", "detected"
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(body).best()
-        if best is not None:
-            return str(best), best.encoding, "detected"
-    except ImportError:  # pragma: no cover - charset_normalizer is a dependency
-        pass
-    return body.decode("cp1252", errors="replace"), "cp1252", "default"
-
-
-def _gunzip(data: bytes, limit: int, url: str) -> bytes:
-    """Decompress gzip data (all members), stopping once more than ``limit`` bytes come out."""
-    out = bytearray()
-    while data:
-        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        try:
-            out += inflater.decompress(data, limit + 1 - len(out))
-        except zlib.error as exc:
-            raise FetchError(f"gzip body could not be decompressed: {exc}", url=url) from exc
-        if len(out) > limit:
-            raise ResponseTooLargeError(f"body exceeds {limit} bytes once decompressed", url=url)
-        if not inflater.eof:
-            raise FetchError("gzip body is truncated", url=url)
-        data = inflater.unused_data.lstrip(b"\x00")  # another member, or padding
-    return bytes(out)
 
 
 # --- retries ---------------------------------------------------------------------------
@@ -392,48 +157,6 @@ class _HostGate:
             self._not_before = max(self._not_before, self._clock.monotonic() + seconds)
 
 
-# --- robots.txt ------------------------------------------------------------------------
-
-
-def user_agent_token(user_agent: str) -> str:
-    """The product token robots.txt groups are matched against ("translator-pipeline")."""
-    words = user_agent.split("/", 1)[0].split()
-    return words[0] if words else user_agent
-
-
-@dataclass(frozen=True)
-class _Robots:
-    url: str
-    parser: RobotFileParser | None  # None: ``allow_all`` applies to every path
-    allow_all: bool = False
-    reason: str = ""  # why every path is refused, when parser is None and not allow_all
-
-    def check(self, url: str, token: str) -> None:
-        if self.parser is None:
-            if self.allow_all:
-                return
-            raise RobotsDisallowedError(self.reason, url=url, robots_url=self.url)
-        if not self.parser.can_fetch(token, url):
-            raise RobotsDisallowedError(
-                f"robots.txt disallows this URL for user agent {token!r}",
-                url=url,
-                robots_url=self.url,
-            )
-
-    def delay(self, token: str) -> float | None:
-        """Seconds between requests asked by ``Crawl-delay`` or ``Request-rate``."""
-        if self.parser is None:
-            return None
-        delays = []
-        crawl_delay = self.parser.crawl_delay(token)
-        if crawl_delay is not None:
-            delays.append(float(crawl_delay))
-        rate = self.parser.request_rate(token)
-        if rate is not None and rate.requests > 0:
-            delays.append(rate.seconds / rate.requests)
-        return max(delays, default=None)
-
-
 # --- the fetcher -----------------------------------------------------------------------
 
 
@@ -463,7 +186,7 @@ class Fetcher:
         )
         self._lock = threading.Lock()  # guards the three dicts below
         self._gates: dict[str, _HostGate] = {}
-        self._robots: dict[str, _Robots] = {}
+        self._robots: dict[str, Robots] = {}
         self._robots_loading: dict[str, threading.Lock] = {}
 
     def __enter__(self) -> Fetcher:
@@ -537,7 +260,7 @@ class Fetcher:
                 )
             body = self._read_body(final, response, deadline)
             if body.startswith(_GZIP_MAGIC):  # XML never starts with these bytes
-                body = _gunzip(body, self.settings.max_bytes, final)
+                body = gunzip(body, self.settings.max_bytes, final)
             if generic and not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
                 # Static servers label .xml/.xml.gz as octet-stream: accept it only if it is XML.
                 raise UnsupportedContentError(
@@ -672,7 +395,7 @@ class Fetcher:
                 )
             return gate
 
-    def _robots_for(self, url: str, hosts: frozenset[str]) -> _Robots:
+    def _robots_for(self, url: str, hosts: frozenset[str]) -> Robots:
         parts = urlsplit(url)
         # host[:port] without any "user:password@": robots.txt is per origin, and public.
         origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2].lower()}"
@@ -702,35 +425,35 @@ class Fetcher:
                     self._robots[origin] = cached
             return cached
 
-    def _load_robots(self, robots_url: str, hosts: frozenset[str]) -> _Robots:
+    def _load_robots(self, robots_url: str, hosts: frozenset[str]) -> Robots:
         """robots.txt → rules, following Google's reading of RFC 9309 for failures."""
 
-        def read(final: str, response: httpx.Response, deadline: float) -> _Robots:
+        def read(final: str, response: httpx.Response, deadline: float) -> Robots:
             status = response.status_code
             if 200 <= status < 300:
                 # Truncated past max_bytes: RFC 9309 lets crawlers parse a prefix.
                 body = self._read_body(final, response, deadline, truncate=True)
                 parser = RobotFileParser(robots_url)
                 parser.parse(body.decode("utf-8", errors="replace").splitlines())
-                return _Robots(robots_url, parser)
+                return Robots(robots_url, parser)
             if status in (401, 403):
-                return _Robots(
+                return Robots(
                     robots_url,
                     None,
                     reason=f"robots.txt answered HTTP {status}: the site forbids crawling",
                 )
             if status == 429 or status >= 500:
-                return _Robots(robots_url, None, reason=_unreachable(f"HTTP {status}"))
+                return Robots(robots_url, None, reason=unreadable(f"HTTP {status}"))
             if 400 <= status < 500:
-                return _Robots(robots_url, None, allow_all=True)  # no robots.txt: no rules
-            return _Robots(robots_url, None, reason=_unreachable(f"unexpected HTTP {status}"))
+                return Robots(robots_url, None, allow_all=True)  # no robots.txt: no rules
+            return Robots(robots_url, None, reason=unreadable(f"unexpected HTTP {status}"))
 
         try:
             rules = self._get(
                 robots_url, hosts, {"Accept": "text/plain,*/*;q=0.1"}, read, robots=False
             )
         except FetchError as exc:
-            rules = _Robots(robots_url, None, reason=_unreachable(exc.message))
+            rules = Robots(robots_url, None, reason=unreadable(exc.message))
         if rules.reason:
             log.warning("%s: %s", robots_url, rules.reason)
         return rules
@@ -803,10 +526,3 @@ class Fetcher:
 
 def _mime(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-
-
-def _unreachable(why: str) -> str:
-    return (
-        f"robots.txt could not be read ({why}); as Google does, the host is treated "
-        "as disallowed for this run"
-    )
