@@ -149,7 +149,15 @@ class DiscoveryError(PipelineError):
 
 
 class ExtractionError(PipelineError):
-    """The page was fetched but no article could be extracted from it."""
+    """The page was fetched but no article could be extracted from it.
+    ``selector_misses``: the source's selectors that matched nothing on it, by config
+    key (``body_selector``, ``remove_selectors[1]``), when they were tried."""
+
+    def __init__(
+        self, message: str, *, url: str | None = None, selector_misses: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, url=url)
+        self.selector_misses = selector_misses
 
 
 class LanguageError(PipelineError):

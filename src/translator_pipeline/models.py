@@ -114,6 +114,9 @@ class Article:
     etag: str | None = None  # validators of the response, sent back on the next run
     last_modified: str | None = None
     description: str | None = None  # the page's meta description, translated with the body
+    # Config keys of the source's selectors that matched nothing on this page
+    # ("title_selector", "remove_selectors[1]"); not part of the content.
+    selector_misses: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -336,6 +339,9 @@ class ArticleOutcome:
     # (translation-memory misses) and served from the translation memory (hits).
     segments_translated: int = 0
     segments_from_memory: int = 0
+    # A page extracted (or refused by extraction) this run: its selectors that matched
+    # nothing, as Article.selector_misses; None when no page was extracted (404, 304 …).
+    selector_misses: tuple[str, ...] | None = None
 
 
 @dataclass

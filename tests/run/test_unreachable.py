@@ -9,17 +9,21 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.factories import closed_port
-from tests.support.server import Request, Response, TestServer
+from tests.support.server import Request, Response
 from translator_pipeline.cli.main import EXIT_ARTICLES_FAILED, main
 from translator_pipeline.config.settings import load_settings
 from translator_pipeline.models import RunReport
 from translator_pipeline.run.loop import run_once
 from translator_pipeline.run.report import format_summary, run_report_dict
 from translator_pipeline.store.state import StateStore
+
+if TYPE_CHECKING:  # imported by name at run time, pytest would try to collect it
+    from tests.support.server import TestServer
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 STORY = (

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import soupsieve
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -185,6 +186,19 @@ def _ascii_host(host: str) -> str:
         return host
 
 
+def _checked_css(selector: str) -> str:
+    """``selector`` if soupsieve compiles it: a bad one is a config error, not a run in
+    which every article is fetched and then skipped."""
+    if not selector:
+        raise ValueError("must not be empty")
+    try:
+        soupsieve.compile(selector)
+    except soupsieve.SelectorSyntaxError as exc:
+        message = str(exc).splitlines()[0]
+        raise ValueError(f"invalid CSS selector {selector!r}: {message}") from None
+    return selector
+
+
 class SourceSettings(_Strict):
     """One site: where its article URLs are discovered and how its pages are read.
 
@@ -222,7 +236,9 @@ class SourceSettings(_Strict):
     body_selector: str | None = None
     date_selector: str | None = None
     author_selector: str | None = None
-    remove_selectors: list[str] = Field(default_factory=list)
+    remove_selectors: list[Annotated[str, AfterValidator(_checked_css)]] = Field(
+        default_factory=list
+    )
 
     @field_validator("feeds", "sitemaps")
     @classmethod
@@ -248,16 +264,13 @@ class SourceSettings(_Strict):
     @field_validator("link_selector", "next_selector")
     @classmethod
     def _css_selector(cls, selector: str | None) -> str | None:
-        if selector is None:
-            return None
-        if not selector:
-            raise ValueError("must not be empty")
-        try:
-            soupsieve.compile(selector)
-        except soupsieve.SelectorSyntaxError as exc:
-            message = str(exc).splitlines()[0]
-            raise ValueError(f"invalid CSS selector {selector!r}: {message}") from None
-        return selector
+        return None if selector is None else _checked_css(selector)
+
+    @field_validator("title_selector", "body_selector", "date_selector", "author_selector")
+    @classmethod
+    def _content_selector(cls, selector: str | None) -> str | None:
+        # "" has always meant "not set" here (the extractor's fallbacks apply).
+        return _checked_css(selector) if selector else None
 
     @field_validator("include_patterns", "exclude_patterns")
     @classmethod

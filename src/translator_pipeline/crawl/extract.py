@@ -14,17 +14,18 @@ import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
+import soupsieve
+from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from bs4.exceptions import ParserRejectedMarkup
 from soupsieve import SelectorSyntaxError
 
 from translator_pipeline.config.settings import SourceSettings
 from translator_pipeline.crawl.dates import parse_date
 from translator_pipeline.errors import ExtractionError
-from translator_pipeline.html.segment import blocks_from_units, mark_blocks
+from translator_pipeline.html.segment import BLOCK_LEVEL, blocks_from_units, mark_blocks
 from translator_pipeline.models import Article, FetchedPage
 
-__all__ = ["extract_article", "parse_html"]
+__all__ = ["configured_selectors", "extract_article", "parse_html"]
 
 # Chrome that is never article content, whatever the site's markup convention.
 ALWAYS_REMOVE = (
@@ -161,19 +162,406 @@ def _date(
     return _first_date(_json_ld_dates(soup)), time
 
 
+# --- selectors that matched nothing -------------------------------------------------------
+
+
+def configured_selectors(source: SourceSettings) -> list[tuple[str, str]]:
+    """``(config key, selector)`` of every content selector the source sets, in config
+    order; the keys are the ones :attr:`Article.selector_misses` names."""
+    found = [
+        (key, value)
+        for key in ("title_selector", "body_selector", "date_selector", "author_selector")
+        if (value := getattr(source, key))
+    ]
+    found += [(f"remove_selectors[{i}]", s) for i, s in enumerate(source.remove_selectors)]
+    return found
+
+
+def _failure(message: str, url: str, misses: list[str]) -> ExtractionError:
+    """An ExtractionError raised once the selectors were tried: it carries their misses
+    (``selector_misses``), so the run still learns which selectors found nothing."""
+    return ExtractionError(message, url=url, selector_misses=tuple(misses))
+
+
+# --- broken markup ------------------------------------------------------------------------
+
+# Elements whose end tag is required: an extra or missing one is what makes a parser
+# close the article's container early or let a heading swallow what follows it.
+_CHECKED_TAGS = frozenset([
+    "div", "span", "section", "article", "main", "aside", "header", "footer", "nav",
+    "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "ul", "ol", "table",
+])  # fmt: skip
+_TAG_TOKEN = re.compile(
+    r"<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>"
+    r"|<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _badly_nested(html: str) -> bool:
+    """True when the page's source has an end tag with nothing open to close, an
+    element closed across another, or an element never closed (among _CHECKED_TAGS)."""
+    stack: list[str] = []
+    for match in _TAG_TOKEN.finditer(html):
+        closing, name = match.group(2), match.group(3)
+        if name is None:  # a comment or a raw-text element
+            continue
+        name = name.lower()
+        if name not in _CHECKED_TAGS:
+            continue
+        if not closing:
+            stack.append(name)
+        elif stack and stack[-1] == name:
+            stack.pop()
+        else:
+            return True
+    return bool(stack)
+
+
+# Where an article ends: a sectioning landmark, another page's title, or an element
+# whose class/id says it is page furniture (comments, sharing, related posts …).
+_LANDMARKS = frozenset(["header", "footer", "aside", "nav", "article", "main", "h1", "form"])
+_LANDMARK_ROLES = frozenset(["navigation", "banner", "contentinfo", "complementary", "search"])
+_CHROME = re.compile(
+    r"comment|respond|related|share|sharing|social|sidebar|widget|footer|breadcrumb|"
+    r"newsletter|subscribe|author|byline|tags|meta|post-nav|nav-links|pagination|cookie|"
+    r"banner|advert|promo|menu",
+    re.IGNORECASE,
+)
+# Left where they stand (removed from any body anyway) rather than taken or stopped at.
+_INERT = frozenset(["script", "style", "noscript", "template", "link", "meta"])
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in _LANDMARKS or str(tag.get("role", "")).lower() in _LANDMARK_ROLES:
+        return True
+    names = " ".join([*(tag.get("class") or []), str(tag.get("id") or "")])
+    if names.strip() and _CHROME.search(names):
+        return True
+    return tag.find(list(_LANDMARKS)) is not None  # a wrapper holding furniture
+
+
+def _orphans_after(body: Tag, title_node: Tag | None) -> list[PageElement]:
+    """Content that broken markup pushed out of the body container.
+
+    A stray end tag inside the article (``</div></span>`` left by a pasted embed)
+    closes the container early: the parser makes the paragraphs after it siblings
+    of the container, or of one of its ancestors. So on a page whose source is
+    badly nested, what follows the container in document order — its following
+    siblings, then its parent's, up to ``<body>`` — belongs to the article until
+    the first landmark that ends an article (footer, aside, nav, comments …,
+    see _is_chrome). Scripts and the like are stepped over.
+    """
+    taken: list[PageElement] = []
+    node: Tag | None = body
+    while node is not None and node.name not in ("body", "html", "[document]"):
+        for sibling in node.next_siblings:
+            if isinstance(sibling, Comment) or sibling is title_node:
+                continue
+            if isinstance(sibling, NavigableString):
+                if sibling.strip():
+                    taken.append(sibling)
+                continue
+            if not isinstance(sibling, Tag) or sibling.name in _INERT:
+                continue
+            if _is_chrome(sibling):
+                return taken
+            taken.append(sibling)
+        node = node.parent
+    return taken
+
+
+# --- the title ----------------------------------------------------------------------------
+
+MAX_TITLE_CHARS = 200  # beyond this a "title" is body text a heading swallowed
+# A title element this much longer than the page's own title has swallowed body text.
+_FAR_LONGER_RATIO = 2.0
+_FAR_LONGER_CHARS = 60
+MIN_YARDSTICK = 12
+_SEPARATOR = re.compile(r"\s+[|–—·•»›]\s+|\s+-\s+|\s*\|\s*|\s+::\s+")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _strip_site_name(title: str, site: str | None) -> str:
+    """``title`` without the site's name before or after a separator, when it is known."""
+    if not site or not title:
+        return title
+    key = _norm(site)
+    parts = _SEPARATOR.split(title)
+    if len(parts) > 1 and _norm(parts[-1]) == key:
+        return title[: title.rfind(parts[-1])].rstrip(" |–—·•»›-:").strip()
+    if len(parts) > 1 and _norm(parts[0]) == key:
+        return title[len(parts[0]) :].lstrip().lstrip("|–—·•»›-:").strip()
+    return title
+
+
+def _guess_site_name(title: str) -> str | None:
+    """The part of a ``<title>`` that is most likely the site's name: the shorter end
+    around a separator ("Post – Site", "Site | Post"). A guess: used only to judge and
+    repair a title element, never to shorten a title that came whole from the page."""
+    parts = _SEPARATOR.split(title)
+    if len(parts) < 2:
+        return None
+    head, tail = parts[0].strip(), parts[-1].strip()
+    rest_after_head, rest_before_tail = len(title) - len(head), len(title) - len(tail)
+    if tail and len(tail) < rest_before_tail:
+        return tail
+    if head and len(head) < rest_after_head:
+        return head
+    return None
+
+
+def _site_name(metas: dict[str, str]) -> str | None:
+    return _meta(metas, "og:site_name", "application-name")
+
+
+def _page_titles(soup: BeautifulSoup, metas: dict[str, str]) -> list[str]:
+    """What the page says its title is (og:title, ``<title>``), with the site's name
+    removed, best first: the yardsticks of a title element."""
+    site = _site_name(metas)
+    raw = [_meta(metas, "og:title"), _text(soup.find("title"))]
+    out: list[str] = []
+    for text in filter(None, raw):
+        for candidate in (
+            _strip_site_name(text, site),
+            _strip_site_name(text, _guess_site_name(text)),
+            text,
+        ):
+            candidate = _WS.sub(" ", candidate).strip()
+            if candidate and candidate not in out:
+                out.append(candidate)
+    return out
+
+
+def _first_block_after_text(title_node: Tag) -> Tag | None:
+    """The first block element inside the title element that comes after some of its
+    text: where an unclosed heading starts swallowing the body. Blocks that only wrap
+    the title's own words (``<h1><div>Title</div></h1>``) come before any text."""
+    seen_text = False
+    for node in title_node.descendants:
+        if isinstance(node, NavigableString):
+            seen_text = seen_text or (not isinstance(node, Comment) and bool(node.strip()))
+        elif isinstance(node, Tag) and node.name in BLOCK_LEVEL and seen_text:
+            return node
+    return None
+
+
+def _after(node: PageElement, root: Tag) -> PageElement | None:
+    """The node that follows ``node`` inside ``root`` once ``node``'s subtree is done."""
+    while node is not root and node is not None:
+        if node.next_sibling is not None:
+            return node.next_sibling
+        node = node.parent
+    return None
+
+
+def _split_after_text(title_node: Tag, prefix: str) -> PageElement | None:
+    """Split the title element's text right after ``prefix`` (compared without case
+    or extra spaces); the first node after it, or None when the text does not start so."""
+    wanted = _norm(prefix)
+    so_far = ""
+    for node in list(title_node.descendants):
+        if not isinstance(node, NavigableString) or isinstance(node, Comment):
+            continue
+        text = str(node)
+        if len(_norm(so_far + text)) < len(wanted):
+            so_far += text
+            continue
+        cut = next((c for c in range(len(text) + 1) if _norm(so_far + text[:c]) == wanted), None)
+        if cut is None:
+            return None
+        if not text[cut:].strip():
+            return _after(node, title_node)
+        head, tail = NavigableString(text[:cut]), NavigableString(text[cut:])
+        node.replace_with(head)
+        head.insert_after(tail)
+        return tail
+    return None
+
+
+def _hoist(title_node: Tag, first: PageElement) -> list[PageElement]:
+    """Move ``first`` and everything after it inside the title element to just after
+    the title element, in order, as if the heading had been closed before ``first``.
+    Returns the nodes moved, top level only."""
+    node = first
+    while node.parent is not None and node.parent is not title_node:
+        parent = node.parent
+        following = [node, *node.next_siblings]
+        anchor: PageElement = parent
+        for item in following:
+            anchor.insert_after(item.extract())
+            anchor = item
+    if node.parent is not title_node:  # pragma: no cover - first was not inside
+        return []
+    moved = [node, *node.next_siblings]
+    anchor = title_node
+    for item in moved:
+        anchor.insert_after(item.extract())
+        anchor = item
+    return moved
+
+
+def _shorten(text: str, limit: int = MAX_TITLE_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:–-") + "…"
+
+
+def _yardstick(text: str, page_titles: list[str]) -> str | None:
+    """The page title the title element's text starts with (a whole-word prefix of at
+    least MIN_YARDSTICK characters, so a generic "News" proves nothing), or None."""
+    norm = _norm(text)
+    for title in page_titles:
+        key = _norm(title)
+        if len(key) >= MIN_YARDSTICK and norm.startswith(key):
+            rest = norm[len(key) :]
+            if not rest or not rest[0].isalnum():
+                return title
+    return None
+
+
+def _as_paragraphs(soup: BeautifulSoup, nodes: list[PageElement]) -> list[PageElement]:
+    """``nodes`` with each run of loose text and inline elements wrapped in a ``<p>``:
+    the words a heading swallowed are a paragraph of the body, not loose text."""
+    out: list[PageElement] = []
+    run: list[PageElement] = []
+
+    def flush() -> None:
+        if any(str(n).strip() for n in run):
+            paragraph = soup.new_tag("p")
+            run[0].insert_before(paragraph)
+            for node in run:
+                paragraph.append(node.extract())
+            out.append(paragraph)
+        else:
+            out.extend(run)
+        run.clear()
+
+    for node in nodes:
+        if isinstance(node, Tag) and (node.name in BLOCK_LEVEL or node.find(BLOCK_LEVEL)):
+            flush()
+            out.append(node)
+        else:
+            run.append(node)
+    flush()
+    return out
+
+
+def _repair_title(
+    soup: BeautifulSoup, title_node: Tag, page_titles: list[str]
+) -> tuple[str, list[PageElement]]:
+    """The title element's own title, and the nodes it had swallowed (moved out of it).
+
+    A title is one line. When the element holds blocks after its first words (an
+    unclosed ``<h1>`` that runs into the body), its title is that first text and the
+    blocks are body. When its text starts with the page's own title (og:title or
+    ``<title>``, without the site's name) and is far longer — at least twice as long
+    and 60 characters more — or is beyond MAX_TITLE_CHARS, it swallowed body text
+    without blocks: the title is the page's title and the rest of its text is body.
+    """
+    moved: list[PageElement] = []
+    block = _first_block_after_text(title_node)
+    if block is not None:
+        moved = _hoist(title_node, block)
+    text = _text(title_node)
+    within = _yardstick(text, page_titles)
+    far_longer = within is not None and (
+        len(text) >= _FAR_LONGER_RATIO * len(within)
+        and len(text) - len(within) >= _FAR_LONGER_CHARS
+    )
+    if not far_longer and len(text) <= MAX_TITLE_CHARS:
+        return text, moved
+    start = _split_after_text(title_node, within) if within is not None else None
+    if start is None:  # no clean cut: all of the element's text goes to the body
+        start = next(iter(title_node.contents), None)
+    if start is not None:
+        moved = _as_paragraphs(soup, _hoist(title_node, start)) + moved
+    own = _text(title_node)
+    if own and len(own) <= MAX_TITLE_CHARS:
+        return own, moved
+    short = next((t for t in page_titles if len(t) <= MAX_TITLE_CHARS), None)
+    return (short or _shorten(text)), moved
+
+
+def _contains(ancestor: PageElement, node: PageElement) -> bool:
+    return node is ancestor or any(parent is ancestor for parent in node.parents)
+
+
+def _matches(selector: str, tag: Tag) -> bool:
+    try:
+        return soupsieve.match(selector, tag)
+    except SelectorSyntaxError:  # reported with its name when the removals run
+        return False
+
+
+def _place_swallowed(
+    body: Tag, title_node: Tag, moved: list[PageElement], removals: list[str]
+) -> None:
+    """Put what the title element had swallowed in the body, in order, once.
+
+    Moved out of the title, it now follows the title element. If the body holds the
+    title element, it is in the body already — unless the title sits in something
+    the body loses (a ``<header>`` dropped by ``removals``): then it goes right after
+    that. If the body was inside it, what came before the body is prepended to the
+    body and what comes after is left as the body's following siblings
+    (_orphans_after takes it). Otherwise it is prepended. Page furniture among it (a
+    byline block, a footer) stays out.
+    """
+    if not moved:
+        return
+    if _contains(body, title_node):
+        doomed = None
+        for parent in title_node.parents:
+            if parent is body:
+                break
+            if any(_matches(selector, parent) for selector in removals):
+                doomed = parent
+        anchor: PageElement | None = doomed
+        for node in moved if anchor is not None else ():
+            anchor.insert_after(node.extract())
+            anchor = node
+        return
+    holder = next((i for i, node in enumerate(moved) if _contains(node, body)), None)
+    before = moved if holder is None else moved[:holder]
+    keep = [n for n in before if not (isinstance(n, Tag) and _is_chrome(n))]
+    for index, node in enumerate(keep):
+        body.insert(index, node.extract())
+
+
 def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
-    """Extract the article from a fetched page, or raise :class:`ExtractionError`."""
+    """Extract the article from a fetched page, or raise :class:`ExtractionError`.
+
+    The configured selectors that matched nothing on the page are listed in the
+    article's ``selector_misses`` (and on an ExtractionError raised after they were
+    tried), so a run can tell a selector that never matches.
+    """
     url = page.url
     soup = parse_html(page.text)
     root = soup.find("html")
     declared = str(root.get("lang")) if isinstance(root, Tag) and root.get("lang") else None
     base_tag = soup.find("base", href=True)
     base = urljoin(url, str(base_tag["href"])) if base_tag else url
+    misses: list[str] = []
 
-    body = _select_one(soup, source.body_selector, url, "body")
+    def select(key: str, what: str) -> Tag | None:
+        selector = getattr(source, key)
+        found = _select_one(soup, selector, url, what)
+        if selector and found is None:
+            misses.append(key)
+        return found
+
+    body = select("body_selector", "body")
     fallback = body is None
+    title_node = select("title_selector", "title")
+    date_node = select("date_selector", "date")
+    author_node = select("author_selector", "author")
     if source.body_selector and body is None:
-        raise ExtractionError(f"body selector {source.body_selector!r} matched nothing", url=url)
+        _misses_of_removals(soup, source, url, misses)
+        raise _failure(f"body selector {source.body_selector!r} matched nothing", url, misses)
     if body is None:
         body = (
             soup.find("article")
@@ -182,15 +570,32 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
             or _densest(soup)
         )
     if body is None:
-        raise ExtractionError("no article body found (no <article>, <main> or paragraphs)", url=url)
+        _misses_of_removals(soup, source, url, misses)
+        raise _failure("no article body found (no <article>, <main> or paragraphs)", url, misses)
 
-    title_node = _select_one(soup, source.title_selector, url, "title")
+    removals = [ALWAYS_REMOVE, *source.remove_selectors] + ([FALLBACK_REMOVE] if fallback else [])
     if title_node is None:
         title_node = body.find("h1") or soup.find("h1")
     metas = _metas(soup)
-    title = _text(title_node) or _meta(metas, "og:title") or _text(soup.find("title"))
-    date_node = _select_one(soup, source.date_selector, url, "date")
-    author_node = _select_one(soup, source.author_selector, url, "author")
+    site = _site_name(metas)
+    moved: list[PageElement] = []
+    if title_node is not None:
+        title, moved = _repair_title(soup, title_node, _page_titles(soup, metas))
+        if moved and body is title_node:  # the "body" was the heading that swallowed it
+            body = soup.new_tag("div")
+            moved[-1].insert_after(body)
+            for node in moved:
+                body.append(node.extract())
+        else:
+            _place_swallowed(body, title_node, moved, removals)
+    else:
+        title = ""
+    title = _strip_site_name(title or _meta(metas, "og:title") or _text(soup.find("title")), site)
+    title = _shorten(_WS.sub(" ", title).strip())
+    # Broken markup can leave article text outside the body element: take it back.
+    if moved or _badly_nested(page.text):
+        for node in _orphans_after(body, title_node):
+            body.append(node.extract())
     published, date_node = _date(soup, date_node, metas)
     author = _text(author_node) or _meta(metas, "author") or None
     description = _meta(metas, "description", "og:description")
@@ -200,13 +605,13 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
     for node in (title_node, date_node, author_node):
         if isinstance(node, Tag) and any(parent is body for parent in node.parents):
             node.decompose()
-    for selector in [ALWAYS_REMOVE, *source.remove_selectors] + (
-        [FALLBACK_REMOVE] if fallback else []
-    ):
+    for i, selector in enumerate(removals):
         try:
             doomed = body.select(selector)
         except SelectorSyntaxError as exc:
             raise ExtractionError(f"invalid remove selector {selector!r}: {exc}", url=url) from exc
+        if not doomed and 0 < i <= len(source.remove_selectors):
+            misses.append(f"remove_selectors[{i - 1}]")
         for node in doomed:
             node.decompose()
     # Drop elements left empty by the removals (wrappers of share buttons, etc.).
@@ -220,9 +625,9 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
 
     units = mark_blocks(body, soup)
     if not units:
-        raise ExtractionError("article body has no text", url=url)
+        raise _failure("article body has no text", url, misses)
     if not title:
-        raise ExtractionError("article has no title", url=url)
+        raise _failure("article has no title", url, misses)
     blocks = blocks_from_units(units, root=body)
     body.name = "div"
     body.attrs = {k: v for k, v in body.attrs.items() if k == "lang"}
@@ -236,4 +641,18 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
         author=author,
         declared_lang=declared,
         description=_WS.sub(" ", description).strip() if description else None,
+        selector_misses=tuple(misses),
     )
+
+
+def _misses_of_removals(
+    soup: BeautifulSoup, source: SourceSettings, url: str, misses: list[str]
+) -> None:
+    """Without a body, each remove selector is judged on the whole page."""
+    for i, selector in enumerate(source.remove_selectors):
+        try:
+            found = soup.select_one(selector)
+        except SelectorSyntaxError as exc:
+            raise ExtractionError(f"invalid remove selector {selector!r}: {exc}", url=url) from exc
+        if found is None:
+            misses.append(f"remove_selectors[{i}]")

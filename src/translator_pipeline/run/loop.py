@@ -44,6 +44,7 @@ from translator_pipeline.run.lease import RunLease
 from translator_pipeline.run.progress import SUMMARY_RECORD, current_progress
 from translator_pipeline.run.report import (
     RUN_REPORT_NAME,
+    SelectorTally,
     format_summary,
     run_report_bytes,
     timed_stage,
@@ -200,6 +201,7 @@ def run_loop(
         gone: list[tuple[Candidate, ArticleOutcome]] = []
         reachable: set[str] = set()  # sources with at least one article that answered
         present: list[str] = []  # originals that answered (their gone-count resets)
+        selectors = SelectorTally()  # configured selectors that matched nothing, per source
         pending: list[tuple[list[Article], list[StageFuture], StageFuture]] = []
         planned = 0
         for batch, future in batches:
@@ -209,6 +211,7 @@ def run_loop(
             )
             work: list[stages.Work] = []
             for candidate, result in zip(batch, results, strict=True):
+                selectors.add(candidate.source, result.selector_misses)
                 if isinstance(result, ArticleOutcome) and result.http_status in (404, 410):
                     gone.append((candidate, result))
                     continue
@@ -235,6 +238,9 @@ def run_loop(
                 pending.append(_submit_translation(ctx, executor, part))
                 planned += len(part)
         state.note_present(present)
+        for name, problem in selectors.problems(settings):
+            report.source_errors.append((name, problem))
+            run_logger().error("source %s: %s", name, problem)
         state.mark_checked([c.url for c in candidates])
 
     with timed_stage(report, "translate"):

@@ -12,12 +12,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from translator_pipeline.config.settings import Settings
+from translator_pipeline.crawl.extract import configured_selectors
 from translator_pipeline.glossary.review import MAX_MISSES, OVERALL, Compliance, _md, compliance
 from translator_pipeline.models import ArticleOutcome, RunReport
 
 __all__ = [
     "RUN_REPORT_NAME",
     "STAGES",
+    "SelectorTally",
     "format_summary",
     "run_report_bytes",
     "run_report_dict",
@@ -75,6 +78,34 @@ def format_summary(report: RunReport) -> str:
         lines.extend(f"    {error}" for error in report.webhook_errors)
     lines.append(f"  output: {report.output_dir}")
     return "\n".join(lines)
+
+
+class SelectorTally:
+    """Per source, the pages extracted in a run and how many times each configured
+    selector matched nothing on them: one that never matched is a source problem (a
+    typo, or a site redesign), reported once instead of hidden in every article."""
+
+    def __init__(self) -> None:
+        self.pages: Counter[str] = Counter()
+        self.misses: dict[str, Counter[str]] = {}
+
+    def add(self, source: str, misses: Iterable[str] | None) -> None:
+        if misses is None:  # no page was extracted (404, 304, unreachable …)
+            return
+        self.pages[source] += 1
+        self.misses.setdefault(source, Counter()).update(misses)
+
+    def problems(self, settings: Settings) -> list[tuple[str, str]]:
+        """``(source, message)`` for each selector that matched nothing on every page."""
+        found = []
+        for source in settings.sources:
+            pages, misses = self.pages[source.name], self.misses.get(source.name, Counter())
+            for key, selector in configured_selectors(source):
+                if pages and misses[key] == pages:
+                    shown = json.dumps(selector, ensure_ascii=False)
+                    message = f"{key} {shown} matched nothing on any of {pages} article(s)"
+                    found.append((source.name, message))
+        return found
 
 
 def _glossary_line(report: RunReport) -> str:

@@ -24,6 +24,7 @@ from translator_pipeline.crawl.discover import Discovery, discover
 from translator_pipeline.crawl.extract import extract_article
 from translator_pipeline.errors import (
     EngineError,
+    ExtractionError,
     FetchError,
     LanguageError,
     PipelineError,
@@ -275,20 +276,24 @@ def fetch_chunk(ctx: RunContext, candidates: list[Candidate]) -> list[Article | 
 
 def _fetch_one(ctx: RunContext, candidate: Candidate) -> Article | ArticleOutcome:
     settings = ctx.settings
+    misses: tuple[str, ...] | None = None  # selectors that found nothing, once extracted
     try:
         validators = conditional_validators(ctx, candidate.url)
         result = fetch_candidate(
             candidate, settings.source(candidate.source), ctx.fetcher, *validators
         )
         if isinstance(result, Article):
+            misses = result.selector_misses
             result = detect_language(result, settings, ctx.detector)
         return result
     except (StateError, PublishError) as exc:  # ours, not the page's: a failure
         return failed(candidate.url, exc)
     except UnreachableError as exc:
         return unreachable(candidate.url, exc, _note_unreachable(ctx, candidate.url, exc))
+    except ExtractionError as exc:  # raised once the selectors were tried: their misses
+        return replace(skipped(candidate.url, exc), selector_misses=exc.selector_misses)
     except PipelineError as exc:
-        return skipped(candidate.url, exc)
+        return replace(skipped(candidate.url, exc), selector_misses=misses)
     except Exception as exc:  # a bug on one page must not cost the others theirs
         return failed(candidate.url, exc)
 
