@@ -6,8 +6,11 @@
 2. :func:`realise` puts the glossary's target form where the engine put the
    placeholder, and fixes the words that touch it: Arabic proclitics the engine
    wrote next to the placeholder join the term (و + المدير العام → والمدير العام,
-   ل + ال → لل), French articles elide before a vowel (de + ICESCO → d'ICESCO,
-   le → l', du → de l', au → à l').
+   ل + ال → لل, ل + اللجنة → للجنة), French words elide before a vowel sound
+   (de + ICESCO → d'ICESCO, le → l', du → de l', au → à l') and a term listed
+   with its article takes it in place of the engine's, contracted with the
+   preposition (de + le Premier ministre → du Premier ministre). The rules are
+   in :mod:`.orthography`.
 3. :func:`verify` checks that the published segment contains each term's
    glossary form as many times as the source contained the concept.
 
@@ -25,6 +28,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from translator_pipeline.glossary.model import Concept, Glossary
+from translator_pipeline.glossary.orthography import (
+    FR_ARTICLES,
+    FR_CONTRACTIONS,
+    FR_ELISION,
+    FR_UNELISION,
+    arabic_join,
+    arabic_proclitics,
+    capitalise,
+    french_article,
+    french_elides_before,
+    french_lead,
+)
 from translator_pipeline.html.placeholders import repair_placeholders
 from translator_pipeline.html.segment import renumber
 from translator_pipeline.language.facts import normalise_code, uses_arabic_script
@@ -66,6 +81,8 @@ def protect(
             before = text[pos : match.start]
             if match.clitic and arabic_source:
                 before += " "  # the proclitic stays a word of its own for the engine
+            if match.preposition:
+                before += match.preposition + " "  # du Premier ministre → de <x1/>
             if before:
                 tokens.append(("text", before))
             tags.append(
@@ -100,8 +117,9 @@ def protect(
     return Segment(segment.block_index, tuple(new_tokens), tuple(new_tags)), tuple(uses)
 
 
-# Proclitics an engine may write before (or glued to) an Arabic placeholder.
-_AR_BEFORE = re.compile(r"(?<![\w])(?P<c>[وف]?[بكل]?)(?P<al>ال)?\s*$")
+# The Arabic word an engine wrote before (or glued to) a placeholder; whether it is
+# a proclitic chain is for arabic_proclitics() to say.
+_AR_BEFORE = re.compile(r"(?<![\w])(?P<w>[\w]+)\s*$")
 # French articles an engine writes in the singular before a placeholder it cannot
 # see into; before a plural term they become plural (le → les, du → des, au → aux).
 _FR_PLURAL = {"le": "les", "la": "les", "l'": "les", "du": "des", "au": "aux"}
@@ -109,16 +127,44 @@ _FR_PLURAL_BEFORE = re.compile(
     r"(?<![\w'’])(?P<w>(?:de la|à la|de l['’]|à l['’])|(?:le|la|du|au)\s|l['’])\s*$", re.IGNORECASE
 )
 _FR_PLURAL_COMPOUND = {"de la": "des", "à la": "aux", "de l'": "des", "à l'": "aux"}
-# French words that elide or contract before a vowel.
-_FR_ELISION = {"le": "l'", "la": "l'", "de": "d'", "du": "de l'", "au": "à l'", "que": "qu'"}
-_FR_BEFORE = re.compile(r"(?<![\w'’])(?P<w>le|la|de|du|au|que)\s+$", re.IGNORECASE)
-_VOWEL = re.compile(r"[aeiouyàâäéèêëîïôöùûüœæ]", re.IGNORECASE)
+# The last French word (or preposition + article) before a placeholder.
+_FR_BEFORE = re.compile(
+    r"(?<![\w'’])(?P<w>(?:de|à)\s+(?:la\s+|l['’]\s*)|\w+['’]\s*|\w+\s+)$", re.IGNORECASE
+)
+# What precedes a term, as a preposition and an article: the term's own article
+# replaces the engine's, and contracts with the preposition.
+_FR_DECOMPOSED = {
+    **{w: (p, a) for w, (p, a) in FR_CONTRACTIONS.items()},
+    "de": ("de", ""),
+    "d'": ("de", ""),
+    "à": ("à", ""),
+    "de la": ("de", "la"),
+    "de l'": ("de", "l'"),
+    "à la": ("à", "la"),
+    "à l'": ("à", "l'"),
+    **{a: ("", a) for a in FR_ARTICLES},
+}
+# A sentence starts at the start of the output or after . ! ? …, past opening
+# markup, quotes and brackets.
+_SENTENCE_START = re.compile(
+    r"(?:^|(?<!\b[A-Z])(?<!\bMM)(?<!\bMme)(?<!\bMgr)(?<!\bDr)(?<!\bPr)[.!?…]\s)"
+    r"[\s«“\"‘'(\[]*(?:<g\d+>[\s«“\"‘'(\[]*)*$"
+)
 
 
-def _arabic_join(clitics: str, form: str) -> str:
-    if clitics.endswith("ل") and form.startswith("ال"):
-        return clitics + form[1:]  # ل + المدير → للمدير
-    return clitics + form
+def _french_key(word: str) -> str:
+    return re.sub(r"\s+", " ", word.strip().lower().replace("’", "'")).replace("' ", "'")
+
+
+def _french_gender(concept: Concept) -> str:
+    """The term's gender from the glossary's ``pos`` (noun m, n.f., fem …): ``m``,
+    ``f``, or empty when it does not say."""
+    pos = concept.pos.lower()
+    if re.search(r"(?<![a-zé])(?:f|fem|féminin|feminine|fém|nf)(?![a-zé])", pos):
+        return "f"
+    if re.search(r"(?<![a-zé])(?:m|masc|masculin|masculine|nm)(?![a-zé])", pos):
+        return "m"
+    return ""
 
 
 def is_plural(use: TermUse) -> bool:
@@ -156,28 +202,55 @@ def _pluralise_article(before: str) -> str:
     return before[: m.start()] + plural + " "
 
 
-def _join_before(before: str, form: str, target: str, plural: bool = False) -> tuple[str, str]:
+def _join_before(
+    before: str, form: str, target: str, plural: bool = False, gender: str = ""
+) -> tuple[str, str]:
     """(text before the term, term as written) after clitics and elision are applied."""
     lang = normalise_code(target)
-    if lang == "fr" and plural:
+    if uses_arabic_script(lang):
+        m = _AR_BEFORE.search(before)
+        proclitics = arabic_proclitics(m["w"]) if m else None
+        if m and proclitics is not None:
+            # The glossary form decides whether the term takes the article.
+            return before[: m.start()], arabic_join(proclitics, form)
+        return before, form
+    if lang != "fr":
+        return before, form
+    m = _FR_BEFORE.search(before)
+    word = m["w"] if m else ""
+    key = _french_key(word)
+    article = french_article(form)
+    if article is not None:
+        # The form's article wins over the engine's; a preposition stays and
+        # contracts with it (de + le Premier ministre → du Premier ministre).
+        if m and key in _FR_DECOMPOSED:
+            lead = french_lead(_FR_DECOMPOSED[key][0], article[0])
+            if word[0].isupper():  # the engine's word knows whether a sentence starts
+                lead = capitalise(lead)
+            return before[: m.start()], lead + article[1]
+        if _SENTENCE_START.search(before):
+            return before, capitalise(form)
+        return before, form
+    if plural:
         pluralised = _pluralise_article(before)
         if pluralised != before:
             return pluralised, form
-    if uses_arabic_script(lang):
-        m = _AR_BEFORE.search(before)
-        if m and (m.group("c") or m.group("al")):
-            # The glossary form decides whether the term takes the article.
-            return before[: m.start()], _arabic_join(m.group("c"), form)
+    if not m:
         return before, form
-    if lang == "fr" and _VOWEL.match(form):
-        m = _FR_BEFORE.search(before)
-        if m:
-            word = m.group("w")
-            elided = _FR_ELISION[word.lower()]
-            if word[0].isupper():
-                elided = elided[0].upper() + elided[1:]
-            return before[: m.start()] + elided, form
-    return before, form
+    elides = french_elides_before(form)
+    if elides and key in FR_ELISION:
+        new = FR_ELISION[key]
+    elif not elides and key in FR_UNELISION:
+        new = FR_UNELISION[key]
+    elif not elides and key in ("l'", "de l'", "à l'") and gender:
+        # Which article l' was depends on the term's gender.
+        article_word = "le " if gender == "m" else "la "
+        new = french_lead(_FR_DECOMPOSED[key][0], article_word)
+    else:
+        return before, form
+    if word[0].isupper():
+        new = capitalise(new)
+    return before[: m.start()] + new, form
 
 
 def localise(segment: Segment, uses: Sequence[TermUse]) -> Segment:
@@ -208,7 +281,9 @@ def realise(
         if output.count(marker) != 1:
             continue
         before, after = output.split(marker)
-        new_before, form = _join_before(before, use.form, target, is_plural(use))
+        new_before, form = _join_before(
+            before, use.form, target, is_plural(use), _french_gender(use.concept)
+        )
         forms[use.tag_id] = form
         output = new_before + marker + after
     tags = tuple(

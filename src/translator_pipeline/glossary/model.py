@@ -11,8 +11,9 @@ Matching (:meth:`Glossary.find`) is longest-first over Unicode-normalised text:
 case-insensitive unless the concept says otherwise; apostrophes and hyphens in
 their typographic forms count as the ASCII ones; in Arabic, tashkeel, tatweel
 and alef variants are ignored and the proclitics و ف ب ك ل (and ال, and the
-contracted لل) are recognised in front of a term. Offsets always refer to the
-original text.
+contracted لل) are recognised in front of a term; in French, a term listed with
+its article is found after du, au, des, aux, and its article in any case.
+:mod:`.orthography` has the rules. Offsets always refer to the original text.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from functools import cached_property
 from pathlib import Path
 
 from translator_pipeline.errors import GlossaryError
-from translator_pipeline.language.facts import uses_arabic_script
+from translator_pipeline.glossary.orthography import FR_ARTICLES, FR_CONTRACTIONS, arabic_readings
+from translator_pipeline.language.facts import normalise_code, uses_arabic_script
 
 __all__ = [
     "Concept",
@@ -183,19 +185,24 @@ class Concept:
 class Match:
     """A concept found in a source text. ``start:end`` covers the term itself
     (an absorbed article ال included); ``clitic`` is the proclitic in front of it
-    (``و``, ``بال``'s ``ب`` …), which is left in the text."""
+    (``و``, ``بال``'s ``ب`` …), which is left in the text.
+
+    A French term listed with its article and found after a contraction (du, au,
+    des, aux) has the contraction inside ``start:end``; ``preposition`` is the one
+    the contraction carried (``de``, ``à``, capitalised as written), to be left in
+    the text, and ``surface`` the term with its article restored
+    (``du Premier ministre`` → ``le Premier ministre``), so the term stands alone."""
 
     start: int
     end: int
     concept: Concept
     surface: str
     clitic: str = ""
+    preposition: str = ""
 
 
-# Arabic proclitics that may stand before a term: a conjunction (و ف), then a
-# preposition (ب ك ل); ال may follow them, and ل + ال contracts to لل.
-_AR_PREFIXES = tuple(c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل"))
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_FR_ARTICLE_TOKENS = {a.rstrip("'") for a in FR_ARTICLES}
 
 
 @dataclass
@@ -220,6 +227,7 @@ class _Matcher:
     def __init__(self, concepts: Sequence[Concept], language: str) -> None:
         self.language = language
         self.arabic = uses_arabic_script(language)
+        self.french = normalise_code(language) == "fr"
         self.roots: list[tuple[bool, _Node]] = []
         for case_sensitive in (False, True):
             root = _Node()
@@ -230,6 +238,9 @@ class _Matcher:
                     words = [m.group() for m in _tokens(fold(form, case_sensitive))]
                     if not words:
                         continue
+                    if self.french and _is_french_article(words):
+                        # A sentence capitalises the article, or contracts it (du, au).
+                        words[0] = words[0].lower()
                     node = root
                     for word in words:
                         node = node.children.setdefault(word, _Node())
@@ -238,22 +249,21 @@ class _Matcher:
             if root.children:
                 self.roots.append((case_sensitive, root))
 
-    def _first_words(self, word: str) -> list[tuple[int, str]]:
-        """(proclitic length, word to look up) for a token that may carry proclitics."""
-        out = [(0, word)]
-        if not self.arabic:
-            return out
-        for prefix in _AR_PREFIXES:
-            if not word.startswith(prefix) or len(word) <= len(prefix) + 1:
-                continue
-            rest = word[len(prefix) :]
-            if prefix:
-                out.append((len(prefix), rest))
-            if rest.startswith("ال") and len(rest) > 3:
-                out.append((len(prefix), rest[2:]))  # ال absorbed into a term without it
-            if prefix.endswith("ل") and rest.startswith("ل") and len(rest) > 2:
-                out.append((len(prefix), "ا" + rest))  # لل = ل + ال
-                out.append((len(prefix), rest[1:]))
+    def _first_words(self, words: list[str], i: int) -> list[tuple[int, str, str]]:
+        """(proclitic length, word to look up, preposition) for the token that may
+        begin a term: Arabic proclitics taken off; a French article in any case, and
+        a contracted one (du → de + le)."""
+        word = words[i]
+        if self.arabic:
+            return [(n, w, "") for n, w in arabic_readings(word)]
+        out = [(0, word, "")]
+        if self.french:
+            low = word.lower()
+            if low != word and _is_french_article(words[i : i + 2]):
+                out.append((0, low, ""))
+            elif low in FR_CONTRACTIONS and i + 1 < len(words):
+                preposition, article = FR_CONTRACTIONS[low]
+                out.append((0, article, preposition))
         return out
 
     def find(self, text: str) -> list[Match]:
@@ -265,23 +275,42 @@ class _Matcher:
             for i, tok in enumerate(toks):
                 # Every form ending anywhere from here: a shorter one may survive where
                 # the longest overlaps a longer match further on (see _resolve).
-                ending: dict[int, tuple[int, Concept]] = {}  # end token -> (clitic, concept)
-                for clitic_len, first in self._first_words(words[i]):
+                # end token -> (clitic, concept, first word looked up, preposition)
+                ending: dict[int, tuple[int, Concept, str, str]] = {}
+                for clitic_len, first, preposition in self._first_words(words, i):
                     node = root.children.get(first)
                     j = i
                     while node is not None:
                         if node.concept is not None:
-                            ending.setdefault(j, (clitic_len, node.concept))
+                            ending.setdefault(j, (clitic_len, node.concept, first, preposition))
                         j += 1
                         if j >= len(toks):
                             break
                         node = node.children.get(words[j])
-                for last, (clitic_len, concept) in ending.items():
+                for last, (clitic_len, concept, first, preposition) in ending.items():
                     lo = starts[tok.start()]
                     start = starts[tok.start() + clitic_len]
                     end = ends[toks[last].end() - 1]
-                    found.append(Match(start, end, concept, text[start:end], text[lo:start]))
+                    surface = text[start:end]
+                    if preposition:
+                        # The contraction stands for the preposition + the article
+                        # the term is listed with: give the term its article back.
+                        rest = text[starts[toks[i + 1].start()] : end] if last > i else ""
+                        surface = f"{first} {rest}".strip()
+                        if text[start : start + 1].isupper():
+                            preposition = preposition[:1].upper() + preposition[1:]
+                    found.append(Match(start, end, concept, surface, text[lo:start], preposition))
         return _resolve(found)
+
+
+def _is_french_article(words: Sequence[str]) -> bool:
+    """Whether folded tokens begin with a definite article (le, la, les, l')."""
+    if not words:
+        return False
+    low = words[0].lower()
+    if low == "l":
+        return len(words) > 1 and words[1] == "'"
+    return low in _FR_ARTICLE_TOKENS
 
 
 def _resolve(found: list[Match]) -> list[Match]:
