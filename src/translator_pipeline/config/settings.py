@@ -424,6 +424,7 @@ class PublishSettings(_Strict):
     Credentials: best from the environment (``AWS_ACCESS_KEY_ID``,
     ``AWS_SECRET_ACCESS_KEY``, ``AWS_PROFILE`` — read by s3fs itself), or
     ``storage_options`` (``TP_PUBLISH__STORAGE_OPTIONS__SECRET=…``).
+    ``date_digits`` is about the pages themselves: the digits of the dates they show.
     """
 
     url: str | None = Field(
@@ -445,6 +446,12 @@ class PublishSettings(_Strict):
         min_length=1,
         pattern=r"^[^\r\n]+$",
         description="Cache-Control of manifest.json, the switch consumers follow",
+    )
+    date_digits: Literal["locale", "latn", "arab", "arabext"] = Field(
+        "locale",
+        description="digits of the dates shown on pages: locale (CLDR's default for the "
+        "page's language), latn (0-9 everywhere), arab (٠-٩) or arabext (۰-۹) on pages "
+        "in Arabic-script languages, the others keeping their locale's",
     )
 
     @field_validator("url")

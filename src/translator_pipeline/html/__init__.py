@@ -1,1 +1,2 @@
-"""HTML segments: placeholders for inline markup, segmenting and reassembling, bidi."""
+"""HTML segments: placeholders for inline markup, segmenting and reassembling, bidi,
+the languages of a translated body, and images a browser can load."""

@@ -490,6 +490,7 @@ def apply_translations(
     translated: dict[int, str],
     unit_hook: Callable[[Tag, int], None] | None = None,
     attribute_hook: Callable[[str, int | None], str | None] | None = None,
+    tree_hook: Callable[[BeautifulSoup, list[Tag]], None] | None = None,
 ) -> str:
     """Put translated inner HTML back into the marked units and remove the marks.
 
@@ -497,6 +498,9 @@ def apply_translations(
     ``unit_hook(tag, index)`` may adjust each unit (e.g. set ``lang``).
     ``attribute_hook(text, unit index)`` gives the translation of an attribute
     (see :func:`translatable_attributes`), or ``None`` to leave it as it is.
+    ``tree_hook(soup, elements)`` sees the whole filled body while the units still
+    carry their marks; ``elements`` are those whose attributes were translated
+    (see :func:`translator_pipeline.html.languages.relabel_languages`).
     """
     soup = _parse_fragment(body_html)
     units = soup.find_all(attrs={BLOCK_ATTR: True})
@@ -506,6 +510,7 @@ def apply_translations(
             unit.clear()
             for node in list(_parse_fragment(translated[index]).contents):
                 unit.append(node.extract())
+    changed: list[Tag] = []
     if attribute_hook is not None:
         # After the units are filled (inline elements come back from their placeholders
         # with the original attributes) and before the marks that locate them go.
@@ -513,6 +518,9 @@ def apply_translations(
             new = attribute_hook(text, block)
             if new is not None:
                 tag[name] = new
+                changed.append(tag)
+    if tree_hook is not None:
+        tree_hook(soup, changed)
     for unit in units:
         index = int(unit[BLOCK_ATTR])
         del unit[BLOCK_ATTR]

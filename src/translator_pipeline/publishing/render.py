@@ -25,22 +25,33 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from datetime import date, datetime
+from functools import cache, lru_cache
 from html import unescape
 from pathlib import Path
 
+import babel
 import jinja2
 import nh3
+from babel.dates import format_date, format_datetime, format_skeleton
+from bs4 import BeautifulSoup, NavigableString
 
 from translator_pipeline import __version__
 from translator_pipeline.config.settings import Settings
 from translator_pipeline.errors import PublishError
 from translator_pipeline.html.bidi import strip_controls
-from translator_pipeline.language.facts import direction, language_name
+from translator_pipeline.html.images import clean_images
+from translator_pipeline.language.facts import (
+    direction,
+    language_name,
+    normalise_code,
+    uses_arabic_script,
+)
 from translator_pipeline.models import Article, TranslatedArticle, Variant
 
 __all__ = [
     "check_templates",
+    "display_date",
     "lead",
     "page_templates",
     "provenance",
@@ -82,10 +93,41 @@ SAFE_ATTRIBUTES = {
 _PRE_NEWLINE = re.compile(r"(<pre\b[^>]*>)(?=\r?\n)", re.IGNORECASE)
 
 
+_LANGUAGE_MARK = re.compile(r"\s(?:lang|dir)\s*=", re.IGNORECASE)
+_DROPPED_WITH_CONTENT = frozenset({"script", "style"})
+
+
+def _hand_down_languages(fragment: str) -> str:
+    """The sanitiser unwraps elements outside the allowlist (section, main, address …)
+    and their ``lang``/``dir`` would go with them: give those to the children first,
+    so the text inside keeps its language."""
+    if not _LANGUAGE_MARK.search(fragment):
+        return fragment
+    soup = BeautifulSoup(fragment, "html.parser")
+    changed = False
+    for tag in soup.find_all(True):  # document order: a parent before its children
+        if tag.name in SAFE_TAGS or tag.name in _DROPPED_WITH_CONTENT:
+            continue
+        marks = {k: str(tag[k]) for k in ("lang", "dir") if tag.get(k)}
+        if not marks:
+            continue
+        changed = True
+        for child in list(tag.children):
+            if isinstance(child, NavigableString):
+                if child.strip() and type(child) is NavigableString:
+                    child.wrap(soup.new_tag("span", attrs=dict(marks)))
+            else:
+                for name, value in marks.items():
+                    child.attrs.setdefault(name, value)
+    return str(soup) if changed else fragment
+
+
 def sanitise(fragment: str) -> str:
-    """Allowlist-sanitise an HTML fragment: no scripts, handlers or javascript: URLs."""
+    """Allowlist-sanitise an HTML fragment: no scripts, handlers or javascript: URLs.
+
+    The language of text inside an element the allowlist unwraps is kept."""
     return nh3.clean(
-        _PRE_NEWLINE.sub(r"\1\n", fragment),
+        _PRE_NEWLINE.sub(r"\1\n", _hand_down_languages(fragment)),
         tags=set(SAFE_TAGS),
         attributes={k: set(v) for k, v in SAFE_ATTRIBUTES.items()},
         url_schemes={"http", "https", "mailto", "tel"},
@@ -191,6 +233,9 @@ def render_fingerprint(settings: Settings) -> str:
                 "public_base_url": settings.public_base_url,
                 "noindex": settings.noindex_machine_translations,
                 "disclaimers": {k: v.model_dump() for k, v in sorted(settings.disclaimers.items())},
+                # Dates are written with the CLDR data of this Babel, in these digits.
+                "date_digits": settings.publish.date_digits,
+                "babel": babel.__version__,
             },
             sort_keys=True,
         ).encode()
@@ -269,7 +314,8 @@ def render_variant(
         "title": translated.title,
         "description": translated.description,
         "published": article.published,
-        "body": sanitise(translated.body_html),
+        "published_text": display_date(article.published, lang, settings.publish.date_digits),
+        "body": sanitise(clean_images(translated.body_html, article.url)),
         "original_url": article.url,
         "disclaimer_text": disclaimer.text.format(source_language=source_name, source_code=src),
         "disclaimer_link": disclaimer.link_text,
@@ -331,3 +377,94 @@ def lead(body_html: str, description: str | None = None, limit: int = LEAD_MAX) 
         cut = text[: limit - 1]
         text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
     return text
+
+
+# --- dates as readers read them -----------------------------------------------------
+
+# What crawl/dates.py produces (YYYY-MM-DD, with a time and zone or not), plus a year
+# and month or a year alone, which other sources of a date may give.
+_ISO_DATE = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?)?)?)?",
+    re.ASCII,
+)
+# Zero of each numbering system CLDR locales default to (ten consecutive code points
+# each); Babel knows which system a locale uses but writes dates in ASCII digits.
+DIGIT_ZERO = {
+    "latn": 0x30,
+    "arab": 0x660,
+    "arabext": 0x6F0,
+    "adlm": 0x1E950,
+    "beng": 0x9E6,
+    "cakm": 0x11136,
+    "deva": 0x966,
+    "hmnp": 0x1E140,
+    "mtei": 0xABF0,
+    "mymr": 0x1040,
+    "nkoo": 0x7C0,
+    "olck": 0x1C50,
+    "tibt": 0xF20,
+}
+
+
+@lru_cache(maxsize=128)
+def _locale(language: str) -> babel.Locale | None:
+    """The CLDR locale of a language tag (``pt-BR``, ``zh-Hant``), else of its primary
+    language, else None."""
+    for candidate in dict.fromkeys((language.replace("_", "-"), normalise_code(language))):
+        try:
+            return babel.Locale.parse(candidate, sep="-")
+        except (ValueError, TypeError, babel.UnknownLocaleError):
+            continue
+    return None
+
+
+def _digits(text: str, language: str, locale: babel.Locale, choice: str) -> str:
+    if choice == "latn":
+        system = "latn"
+    elif choice in ("arab", "arabext") and uses_arabic_script(language):
+        system = choice
+    else:
+        system = locale.default_numbering_system
+    zero = DIGIT_ZERO.get(system, 0x30)
+    return text.translate({0x30 + i: zero + i for i in range(10)}) if zero != 0x30 else text
+
+
+def display_date(value: str | None, language: str, digits: str = "locale") -> str | None:
+    """An ISO 8601 date as readers of ``language`` write it: ``22 novembre 2026``,
+    ``November 22, 2026``, ``٢٢ نوفمبر ٢٠٢٦`` (with ``digits = "arab"``). A year and
+    month give ``novembre 2026``; a time (other than midnight, which CMSs write for
+    "no time") is added as the article gives it, in its own time zone.
+
+    ``digits``: ``locale`` (the locale's own), ``latn``, or ``arab`` / ``arabext`` for
+    Arabic-script languages. A language CLDR does not know, or a value that is no
+    date, gives the value as it is: never an error on a page."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    match = _ISO_DATE.fullmatch(value)
+    if match is None:
+        return value
+    year, month, day, hour, minute, second, _zone = match.groups()
+    locale = _locale(language)
+    if locale is None:  # the ISO date itself, and the time without its seconds
+        timed = hour is not None and (hour, minute) != ("00", "00")
+        return value[:10] + (f" {hour}:{minute}" if timed else "")
+    try:
+        if day is None and month is None:
+            text = str(int(year))
+        elif day is None:
+            text = format_skeleton("yMMMM", date(int(year), int(month), 1), locale=locale)
+        elif hour is None or (hour, minute, second or "00") == ("00", "00", "00"):
+            text = format_date(date(int(year), int(month), int(day)), "long", locale=locale)
+        else:
+            moment = datetime.fromisoformat(value.replace(" ", "T", 1))
+            pattern = (
+                str(locale.datetime_formats["long"])
+                .replace("{1}", locale.date_formats["long"].pattern)
+                .replace("{0}", locale.time_formats["short"].pattern)
+            )
+            text = format_datetime(moment, pattern, locale=locale)
+    except (ValueError, KeyError, AttributeError):
+        return value  # 2026-02-30, or locale data without these formats
+    return _digits(text, language, locale, digits)

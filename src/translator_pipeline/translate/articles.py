@@ -6,7 +6,8 @@ per language pair, duplicates once; a second call per pair translates, piece
 by piece, the segments whose placeholders the engine mangled (so links and
 emphasis survive). Arabic-script targets get Arabic punctuation. Blocks already in the target
 language are kept as written; blocks in another language are translated from
-their own language.
+their own language. Every element of a translated body then carries the
+``lang``/``dir`` of the text it holds (see :mod:`translator_pipeline.html.languages`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from functools import lru_cache
 from html import escape as html_escape
 from html import unescape
 
-from bs4 import Tag
+from bs4 import BeautifulSoup, Tag
 
 from translator_pipeline.engines.base import Translator
 from translator_pipeline.errors import EngineError
@@ -35,6 +36,7 @@ from translator_pipeline.glossary.model import EMPTY as EMPTY_GLOSSARY
 from translator_pipeline.glossary.model import Glossary
 from translator_pipeline.glossary.pinned import PinnedSegment, PinnedSegments
 from translator_pipeline.html.bidi import isolate_ltr_runs, isolate_ltr_text
+from translator_pipeline.html.languages import LanguagePlan, UnitLanguage, relabel_languages
 from translator_pipeline.html.segment import (
     apply_translations,
     attribute_texts,
@@ -399,8 +401,10 @@ def translate_articles(
                         apply_translations(
                             article.body_html,
                             body,
-                            _language_marker(seg_langs, target),
-                            _attribute_lookup(article, out),
+                            attribute_hook=_attribute_lookup(article, out),
+                            tree_hook=_relabeller(
+                                src, target, segments[article.url], seg_langs, body
+                            ),
                         ),
                         target,
                     ),
@@ -563,15 +567,28 @@ def _attribute_lookup(
     return lookup
 
 
-def _language_marker(seg_langs: dict[int, str], target: str) -> Callable[[Tag, int], None]:
-    """A hook marking blocks kept in the target language with their ``lang``."""
+def _relabeller(
+    src: str,
+    target: str,
+    segments: Sequence[Segment],
+    seg_langs: dict[int, str],
+    translated: dict[int, str],
+) -> Callable[[BeautifulSoup, list[Tag]], None]:
+    """The tree hook for :func:`apply_translations` that gives every element of the
+    variant's body the ``lang`` (and ``dir``) of the text it now holds."""
+    units = {
+        s.block_index: UnitLanguage(
+            seg_langs[s.block_index], s.block_index in translated, needs_translation(s)
+        )
+        for s in segments
+    }
+    # The label render.py gives the article element the body is published in.
+    plan = LanguagePlan(context=f"{target}-x-mtfrom-{src}", source=src, units=units)
 
-    def mark(unit: Tag, index: int) -> None:
-        # Kept as written inside a translated article: say so for screen readers and search.
-        if seg_langs.get(index) == target:
-            unit["lang"] = target
+    def relabel(soup: BeautifulSoup, attributes: list[Tag]) -> None:
+        relabel_languages(soup, plan, attributes)
 
-    return mark
+    return relabel
 
 
 def _run_all(
@@ -619,8 +636,6 @@ def translate_text(
     elif terminology.glossary or terminology.pinned:
         paragraphs = "".join(f"<p>{html_escape(line)}</p>" for line in unique)
         html = translate_html(paragraphs, source, target, engine, terminology, events)
-        from bs4 import BeautifulSoup
-
         found = [p.get_text() for p in BeautifulSoup(html, "html.parser").find_all("p")]
         done = dict(zip(unique, found, strict=True))
     else:
@@ -643,8 +658,6 @@ def translate_html(
     translated; a fragment comes back as a fragment. Glossary terms and pinned
     segments of ``terminology`` are enforced; their events go to ``events``.
     """
-    from bs4 import BeautifulSoup
-
     from translator_pipeline.html.segment import mark_blocks
 
     is_document = "<html" in document[:2048].lower() or "<body" in document.lower()
