@@ -52,6 +52,32 @@ host_delay = 0
     return config
 
 
+def write_source_config(
+    directory: Path, name: str, start_url: str, selectors: dict[str, str], extra: str = ""
+) -> Path:
+    """A config for one source on a test server: ar/fr/en with the pseudo engine,
+    ``selectors`` as the source's CSS keys, no host delay; ``extra`` adds tables."""
+    keys = "\n".join(f'{key} = "{value}"' for key, value in selectors.items())
+    return write_text(
+        directory,
+        f"""
+target_languages = ["ar", "fr", "en"]
+engine = "pseudo"
+output_dir = "out"
+state_path = "state.sqlite3"
+
+[[sources]]
+name = "{name}"
+start_urls = ["{start_url}"]
+{keys}
+
+[fetch]
+host_delay = 0
+{extra}""",
+        f"{name}.toml",
+    )
+
+
 def write_text(directory: Path, text: str, name: str = "config.toml") -> Path:
     """``text`` written to ``directory/name`` (created), for config and glossary files."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.factories import write_source_config
 from tests.support import server as http
 from tests.support.server import Response, serve
 from translator_pipeline import load_settings, run_once
@@ -67,6 +68,13 @@ ARABIC_DAY = {"locale": "22 نوفمبر 2026", "latn": "22 نوفمبر 2026", 
 ARABIC_TIME = {"locale": "6:45", "latn": "6:45", "arab": "٦:٤٥"}
 
 
+SELECTORS = {
+    "link_selector": "ul.news a.item",
+    "title_selector": "h1.headline",
+    "body_selector": "div.text",
+}
+
+
 @pytest.fixture(scope="module", params=["locale", "latn", "arab"])
 def run(request, tmp_path_factory) -> tuple[str, str, dict[tuple[str, str], BeautifulSoup]]:
     digits = request.param
@@ -76,26 +84,7 @@ def run(request, tmp_path_factory) -> tuple[str, str, dict[tuple[str, str], Beau
     server.route("/bulletin/photo-archives.html", Response(PHOTOS.encode()))
     server.route("/bulletin/soiree-lecture.html", Response(EVENING.encode()))
     with serve(server):
-        config = tmp / "bulletin.toml"
-        config.write_text(
-            f"""
-target_languages = ["ar", "fr", "en"]
-engine = "pseudo"
-output_dir = "out"
-state_path = "state.sqlite3"
-
-[[sources]]
-name = "bulletin"
-start_urls = ["{server.url("/bulletin/index.html")}"]
-link_selector = "ul.news a.item"
-title_selector = "h1.headline"
-body_selector = "div.text"
-
-[fetch]
-host_delay = 0
-""",
-            encoding="utf-8",
-        )
+        config = write_source_config(tmp, "bulletin", server.url("/bulletin/index.html"), SELECTORS)
         report = run_once(load_settings(config, env={"TP_PUBLISH__DATE_DIGITS": digits}))
     assert [(o.status, o.reason) for o in report.outcomes] == [("published", "")] * 2
     out = tmp / "out"

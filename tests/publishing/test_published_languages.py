@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from tests.factories import write_source_config
 from tests.support import server as http
 from tests.support.server import Response, serve
 from translator_pipeline import load_settings, run_once
@@ -73,32 +74,20 @@ KEPT_IN = {"en": {ENGLISH_1: "en", ENGLISH_2: "en"}, "ar": {ARABIC: "ar"}}
 RTL = {"ar"}
 
 
+SELECTORS = {
+    "link_selector": "ul.revue a.lien",
+    "title_selector": "h1.titre",
+    "body_selector": "div.corps",
+}
+
+
 @pytest.fixture
 def published(tmp_path: Path) -> dict[str, BeautifulSoup]:
     server = http.TestServer()  # (a module attribute: pytest would try to collect it)
     server.route("/revue/index.html", Response(LISTING.encode()))
     server.route("/revue/colloque-traduction.html", Response(ARTICLE.encode()))
     with serve(server):
-        config = tmp_path / "revue.toml"
-        config.write_text(
-            f"""
-target_languages = ["ar", "fr", "en"]
-engine = "pseudo"
-output_dir = "out"
-state_path = "state.sqlite3"
-
-[[sources]]
-name = "revue"
-start_urls = ["{server.url("/revue/index.html")}"]
-link_selector = "ul.revue a.lien"
-title_selector = "h1.titre"
-body_selector = "div.corps"
-
-[fetch]
-host_delay = 0
-""",
-            encoding="utf-8",
-        )
+        config = write_source_config(tmp_path, "revue", server.url("/revue/index.html"), SELECTORS)
         report = run_once(load_settings(config, env={}))
     assert [o.status for o in report.outcomes] == ["published"]
     out = tmp_path / "out"
