@@ -20,6 +20,7 @@ so that a run report can say *what* failed and the user can act on it.
     ├── EngineError                 translation engine missing or failed
     │   └── EngineNotFoundError     no engine registered under that name
     ├── GlossaryError               the glossary or segment overrides have errors (path, lines)
+    ├── ReviewFileError             a review file (XLIFF) is malformed, unsafe or not ours
     ├── PublishError                output could not be written
     ├── StateError                  state database unusable
     ├── RunInProgressError          another run is publishing to the same output
@@ -43,6 +44,7 @@ __all__ = [
     "PrefectServerError",
     "PublishError",
     "ResponseTooLargeError",
+    "ReviewFileError",
     "RobotsDisallowedError",
     "RunFailedError",
     "RunInProgressError",
@@ -193,6 +195,15 @@ class GlossaryError(PipelineError):
         self.problems = list(problems or [])
         details = "".join(f"\n  {p}" for p in self.problems)
         super().__init__(message + details)
+
+
+class ReviewFileError(PipelineError):
+    """A review file cannot be imported (malformed, truncated, hostile, too big, or not
+    an export of ours); nothing of it is imported. ``path`` names the file."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
 
 
 class PublishError(PipelineError):

@@ -22,7 +22,10 @@ __all__ = [
     "InlineTag",
     "LanguageGuess",
     "PublishedVariant",
+    "QualityDecision",
     "QueuedEvent",
+    "QualitySignal",
+    "SegmentRecord",
     "RunReport",
     "Segment",
     "StoredArticle",
@@ -189,6 +192,72 @@ class EngineSignature:
 
 
 @dataclass(frozen=True)
+class QualitySignal:
+    """One problem the quality gate saw in one translated segment, without a reference.
+
+    ``kind`` is one of ``low-score``, ``wrong-language``, ``wrong-script``,
+    ``copied-source``, ``repetition``, ``length-ratio``, ``missing-numbers``,
+    ``lost-placeholders``, ``glossary-miss``; ``detail`` says what was seen
+    ("mean log-probability -3.2 < -2.0"); a ``severe`` signal alone can hold a variant.
+    """
+
+    kind: str
+    detail: str
+    severe: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"
+
+
+# publish: as usual; publish-noindex: published with <meta name=robots content=noindex>;
+# hold: not published until its weak segments are approved or the gate is lowered.
+Decision = Literal["publish", "publish-noindex", "hold"]
+
+
+@dataclass(frozen=True)
+class QualityDecision:
+    """The quality gate's verdict on one variant, with its reasons (most serious first)
+    and the ids of its weakest segments (weakest first)."""
+
+    decision: Decision = "publish"
+    reasons: tuple[str, ...] = ()
+    weakest: tuple[str, ...] = ()
+    segments: int = 0  # translated segments judged
+    flagged: int = 0  # of which with at least one signal
+
+
+@dataclass(frozen=True)
+class SegmentRecord:
+    """One translated segment of one variant, as the translators review it.
+
+    ``source`` is the engine's input in placeholder form (``<g1>…</g1>``,
+    ``<x2/>``; text HTML-escaped), ``tags`` what each placeholder stands for;
+    ``target_html`` is the published segment as HTML (markup put back, terms in
+    their glossary form). ``source_text`` is the plain text a pinned (approved)
+    translation is keyed on. ``method`` is how it was made (see GlossaryMethod;
+    "machine" for a segment without glossary terms, "pinned" for an approved one).
+    ``score`` is the engine's mean token log-probability (None when unknown).
+    """
+
+    id: str
+    where: str  # "title", "description", "block 3", "attribute"
+    source_language: str
+    target_language: str
+    source: str
+    tags: tuple[InlineTag, ...]
+    source_text: str
+    target_html: str
+    method: str = "machine"
+    score: float | None = None
+    signals: tuple[QualitySignal, ...] = ()
+    terms: tuple[tuple[str, str], ...] = ()  # (source term, glossary form)
+
+    @property
+    def approved(self) -> bool:
+        return self.method == "pinned"
+
+
+@dataclass(frozen=True)
 class Variant:
     """One published translation of an article."""
 
@@ -208,6 +277,13 @@ class Variant:
     segments_translated: int = 0
     segments_from_memory: int = 0
     summary: str = ""  # the translated lead as plain text, for feeds (see render.lead)
+    segments: tuple[SegmentRecord, ...] = ()  # for the review export, not published
+    quality: QualityDecision = QualityDecision()
+
+    @property
+    def reviewed(self) -> int:
+        """Segments a translator approved."""
+        return sum(1 for s in self.segments if s.approved)
 
     @property
     def checksum(self) -> str:
@@ -266,6 +342,9 @@ class TranslatedArticle:
     kept_blocks: int = 0  # blocks already in the target language, kept as written
     description: str | None = None  # the page's meta description, translated
     glossary_events: tuple[GlossaryEvent, ...] = ()  # terms enforced or missed, pinned segments
+    # Every translated segment (kept blocks excluded), for review and the quality gate.
+    segments: tuple[SegmentRecord, ...] = ()
+    quality: QualityDecision = QualityDecision()
     # Engine inputs of this translation: sent to the engine because this article was
     # the first of the call to need them and the memory did not have them, and the rest
     # (served from the translation memory, or translated for an earlier article).

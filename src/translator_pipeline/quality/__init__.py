@@ -1,0 +1,1 @@
+"""The quality gate: cheap per-segment signals and a per-variant decision, no references."""

@@ -1,0 +1,1 @@
+"""The translators' loop: review files (XLIFF, TMX) out, approved segments back in."""
