@@ -251,6 +251,8 @@ class SegmentRecord:
     score: float | None = None
     signals: tuple[QualitySignal, ...] = ()
     terms: tuple[tuple[str, str], ...] = ()  # (source term, glossary form)
+    glossary_missed: int = 0  # glossary terms of the segment not in the output
+    placeholders_lost: bool = False  # the engine's first answer lost placeholders
 
     @property
     def approved(self) -> bool:

@@ -53,6 +53,7 @@ from translator_pipeline.models import (
     GlossaryEvent,
     GlossaryMethod,
     Segment,
+    SegmentRecord,
     TranslatedArticle,
     sha256_text,
 )
@@ -87,6 +88,7 @@ class _Batch:
         self.owner: list[str] = []  # per text: the first article that needed it
         self.used: dict[str, set[int]] = defaultdict(set)  # article URL → its texts
         self.sent: set[int] = set()  # texts given to the engine (not in the memory)
+        self.scores: list[float | None] = []  # the engine's mean token log-probability
 
     def add(self, text: str, url: str, glossary: str = "") -> None:
         if text not in self.index:
@@ -111,9 +113,10 @@ class _Batch:
         signature = str(engine.signature(source, target))
         keys = [memory_key(signature, source, target, self.glossary[t], t) for t in texts]
         known = memory.lookup(keys) if memory is not None else {}
+        known_scores: dict[str, float | None] = getattr(memory, "scores", {})
         todo = [i for i, key in enumerate(keys) if key not in known]
         self.sent = set(todo)
-        fresh = engine.translate_batch([texts[i] for i in todo], source, target) if todo else []
+        fresh, fresh_scores = _translate(engine, [texts[i] for i in todo], source, target)
         if len(fresh) != len(todo):
             raise EngineError(
                 f"engine {engine.name!r} returned {len(fresh)} results for {len(todo)} texts",
@@ -121,16 +124,40 @@ class _Batch:
                 target=target,
             )
         out = [known.get(key, "") for key in keys]
-        for i, text in zip(todo, fresh, strict=True):
-            out[i] = text
+        scores = [known_scores.get(key) for key in keys]
+        for i, text, score in zip(todo, fresh, fresh_scores, strict=True):
+            out[i], scores[i] = text, score
+        self.scores = scores
         if memory is not None and todo:
-            memory.store([(keys[i], source, target, signature, texts[i], out[i]) for i in todo])
+            rows = [(keys[i], source, target, signature, texts[i], out[i]) for i in todo]
+            if any(score is not None for score in fresh_scores) and hasattr(memory, "scored"):
+                memory.scored({keys[i]: scores[i] for i in todo})
+            memory.store(rows)
         if uses_arabic_script(target):
             out = [arabic_punctuation(text) for text in out]
         self.results = out
 
     def get(self, text: str) -> str:
         return self.results[self.index[text]]
+
+    def score(self, text: str) -> float | None:
+        i = self.index.get(text)
+        return self.scores[i] if i is not None and i < len(self.scores) else None
+
+
+def _translate(
+    engine: Translator, texts: list[str], source: str, target: str
+) -> tuple[list[str], list[float | None]]:
+    """The engine's translations and, when it can say (``translate_batch_scored``), its
+    mean token log-probability for each; None otherwise."""
+    if not texts:
+        return [], []
+    scored = getattr(engine, "translate_batch_scored", None)
+    if scored is None:
+        out = engine.translate_batch(texts, source, target)
+        return out, [None] * len(out)
+    pairs = scored(texts, source, target)
+    return [text for text, _ in pairs], [score for _, score in pairs]
 
 
 def _check_pair(engine: Translator, source: str, target: str, url: str) -> None:
@@ -257,6 +284,8 @@ class _Plan:
     html: str | None = None
     method: GlossaryMethod = "placeholder"
     machine: str = ""  # the unprotected segment's translation, for the review
+    score: float | None = None  # the engine's mean token log-probability
+    lost: bool = False  # the engine's first answer lost placeholders
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -329,9 +358,11 @@ def translate_articles(
                 continue
             batch = batches[plan.pair]
             plan.html = _reassemble(plan, batch.get(plan.protected.text))
+            plan.score = batch.score(plan.protected.text)
             if plan.uses and terminology.record_machine:
                 plan.machine = batch.get(plan.job.segment.text)
             if plan.html is None:
+                plan.lost = True
                 lost.append(plan)
 
     # n-best: another hypothesis of the engine may have kept every placeholder.
@@ -379,7 +410,11 @@ def translate_articles(
                 continue
             items = plans[(article.url, target)]
             out = {p.job.key: str(p.html) for p in items}
-            events = tuple(e for p in items for e in _events(p, batches.get(p.pair)))
+            per_plan = [_events(p, batches.get(p.pair)) for p in items]
+            events = tuple(e for found in per_plan for e in found)
+            records = tuple(
+                _record(p, found) for p, found in zip(items, per_plan, strict=True)
+            )
             body = {k: v for k, v in out.items() if isinstance(k, int)}
             description = out.get(_DESCRIPTION)
             tallies = [
@@ -418,10 +453,39 @@ def translate_articles(
                     if description is not None
                     else article.description,
                     glossary_events=events,
+                    segments=records,
                 )
             )
         results[article.url] = variants
     return results
+
+
+def segment_id(url: str, target: str, where: str, source_text: str) -> str:
+    """A segment's id in review files and the state: stable while its text and place are."""
+    return sha256_text("\x1f".join((url, target, where, source_text)))[:16]
+
+
+def _record(plan: _Plan, events: Sequence[GlossaryEvent]) -> SegmentRecord:
+    """What the review export and the quality gate need of one translated segment."""
+    job = plan.job
+    method: str = plan.method
+    if plan.pinned is None and not plan.uses and method == "placeholder":
+        method = "machine"
+    return SegmentRecord(
+        id=segment_id(plan.url, plan.target, job.where, job.source_text),
+        where=job.where,
+        source_language=job.source,
+        target_language=plan.target,
+        source=job.segment.text,
+        tags=job.segment.tags,
+        source_text=job.source_text,
+        target_html=str(plan.html),
+        method=method,
+        score=plan.score if plan.pinned is None else None,
+        terms=tuple((u.surface, u.form) for u in plan.uses),
+        glossary_missed=sum(1 for e in events if e.method == "missed"),
+        placeholders_lost=plan.lost,
+    )
 
 
 def _plan(url: str, target: str, job: _Job, terminology: Terminology) -> _Plan:
