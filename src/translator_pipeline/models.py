@@ -23,11 +23,11 @@ __all__ = [
     "LanguageGuess",
     "PublishedVariant",
     "QualityDecision",
-    "QueuedEvent",
     "QualitySignal",
-    "SegmentRecord",
+    "QueuedEvent",
     "RunReport",
     "Segment",
+    "SegmentRecord",
     "StoredArticle",
     "TranslatedArticle",
     "Variant",
@@ -383,6 +383,10 @@ class PublishedVariant:
     glossary_hash: str = ""
     render_hash: str = ""  # what else shaped the page (templates, base URL …): render.py
     summary: str = ""  # the variant's lead, plain text (feeds); "" when published before it
+    quality: str = "publish"  # the quality gate's decision (publish / publish-noindex)
+    quality_reasons: tuple[str, ...] = ()
+    segments: int = 0  # translated segments
+    reviewed: int = 0  # of which approved by translators
 
 
 @dataclass(frozen=True)

@@ -300,12 +300,32 @@ class SourceSettings(_Strict):
 
 class DisclaimerText(_Strict):
     """``text`` may use ``{source_language}`` (the original's language, named in the
-    variant's language) and ``{source_code}``; ``link_text`` labels the link to the original."""
+    variant's language) and ``{source_code}``; ``link_text`` labels the link to the original.
+    ``reviewed_text`` replaces ``text`` once translators approved every segment of a
+    variant; ``partly_reviewed_text`` is added to ``text`` while only some are (it may use
+    ``{reviewed}`` and ``{segments}``). Unset: the language's default wording."""
 
     text: str = Field(min_length=1)
     link_text: str = Field(min_length=1)
+    reviewed_text: str | None = Field(None, min_length=1)
+    partly_reviewed_text: str | None = Field(None, min_length=1)
 
-    @field_validator("text")
+    @field_validator("partly_reviewed_text")
+    @classmethod
+    def _known_counts(cls, text: str | None) -> str | None:
+        if text is None:
+            return None
+        allowed = "allowed: {reviewed}, {segments}; write {{ and }} for braces"
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        except ValueError as exc:
+            raise ValueError(f"cannot be formatted ({exc}); {allowed}") from None
+        unknown = names - {"reviewed", "segments"}
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; {allowed}")
+        return text
+
+    @field_validator("text", "reviewed_text")
     @classmethod
     def _known_fields(cls, text: str) -> str:
         allowed = "allowed: {source_language}, {source_code}; write {{ and }} for braces"
@@ -326,17 +346,26 @@ DEFAULT_DISCLAIMERS: dict[str, DisclaimerText] = {
         text="This article was translated by machine from {source_language} and has not "
         "been reviewed by a translator. It may contain errors; the original text prevails.",
         link_text="Read the original",
+        reviewed_text="This article was translated by machine from {source_language} and "
+        "reviewed by translators. The original text prevails.",
+        partly_reviewed_text="Translators have reviewed {reviewed} of its {segments} passages.",
     ),
     "fr": DisclaimerText(
         text="Cet article a été traduit automatiquement (langue d'origine : {source_language}) "
         "et n'a pas été relu par un traducteur. Il peut contenir des erreurs ; "
         "seul le texte original fait foi.",
         link_text="Lire l'original",
+        reviewed_text="Cet article a été traduit automatiquement (langue d'origine : "
+        "{source_language}) et relu par des traducteurs. Seul le texte original fait foi.",
+        partly_reviewed_text="Des traducteurs en ont relu {reviewed} passages sur {segments}.",
     ),
     "ar": DisclaimerText(
         text="تُرجمت هذه المقالة ترجمةً آليةً عن {source_language} ولم يراجعها مترجم، "
         "وقد تتضمن أخطاء؛ والنص الأصلي هو المرجع.",
         link_text="اقرأ النص الأصلي",
+        reviewed_text="تُرجمت هذه المقالة ترجمةً آليةً عن {source_language} وراجعها مترجمون؛ "
+        "والنص الأصلي هو المرجع.",
+        partly_reviewed_text="راجع المترجمون {reviewed} من أصل {segments} مقطعًا منها.",
     ),
 }
 
@@ -349,8 +378,15 @@ class WebhookSettings(_Strict):
     secret_env: str | None = Field(
         None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="environment variable with the key"
     )
-    events: list[Literal["variant.published", "variant.updated", "variant.removed"]] = Field(
-        default_factory=lambda: ["variant.published", "variant.updated", "variant.removed"]
+    events: list[
+        Literal["variant.published", "variant.updated", "variant.removed", "variant.reviewed"]
+    ] = Field(
+        default_factory=lambda: [
+            "variant.published",
+            "variant.updated",
+            "variant.removed",
+            "variant.reviewed",
+        ]
     )
     timeout: float = Field(10.0, gt=0, le=120)
     max_attempts: int = Field(3, ge=1, le=10, description="tries per event and run")

@@ -1,6 +1,7 @@
 """Webhooks: signed JSON events about published variants, delivered from an outbox.
 
-Events (``variant.published``, ``variant.updated``, ``variant.removed``) are
+Events (``variant.published``, ``variant.updated``, ``variant.removed``, and
+``variant.reviewed`` once translators approved every segment of a variant) are
 queued in the state database in the same transaction that records the
 publication, so an event exists exactly when its publication does. At the end
 of a run (after the manifest is written) the outbox is delivered: each event
@@ -42,7 +43,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPES = ("variant.published", "variant.updated", "variant.removed")
+EVENT_TYPES = ("variant.published", "variant.updated", "variant.removed", "variant.reviewed")
 SIGNATURE_HEADER = "X-TP-Signature"
 EVENT_HEADER = "X-TP-Event"
 DELIVERY_HEADER = "X-TP-Delivery"

@@ -15,6 +15,7 @@ process its own context for that run, built from the same settings.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -116,7 +117,21 @@ class RunContext:
 
     @property
     def terminology(self) -> Terminology:
-        return self._part("terminology", lambda: load_terminology(self.settings))
+        return self._part("terminology", self._terminology)
+
+    def _terminology(self) -> Terminology:
+        """The configured glossary and pinned segments, plus the segment translations
+        approved through review files (a CSV row for the same segment wins)."""
+        terminology = load_terminology(self.settings)
+        approved = self.state.approved_segments()
+        if not approved:
+            return terminology
+        own = terminology.pinned
+        extra = [
+            p for p in approved if own.get(p.source_language, p.target_language, p.source) is None
+        ]
+        pinned = PinnedSegments([*own.entries, *extra], own.path)
+        return dataclasses.replace(terminology, pinned=pinned)
 
     @property
     def detector(self) -> LanguageDetector:

@@ -24,7 +24,8 @@ from translator_pipeline.store.schema import (
 
 
 def _row_variant(r: Any) -> PublishedVariant:
-    return PublishedVariant(*r[:9], bool(r[9]), *r[10:14])
+    reasons = tuple(json.loads(r[15] or "[]"))
+    return PublishedVariant(*r[:9], bool(r[9]), *r[10:15], reasons, *r[16:18])
 
 
 class ArticleRecords(StoreBase):
@@ -118,9 +119,9 @@ class ArticleRecords(StoreBase):
                 select(_ARTICLES.c.url).where(_ARTICLES.c.url == article.url).with_for_update()
             ).first()
             before = {
-                row[0]: (row[1], row[2])
+                row[0]: (row[1], row[2], row[3])
                 for row in db.execute(
-                    select(v.language, v.checksum, v.published_at).where(
+                    select(v.language, v.checksum, v.published_at, v.reviewed).where(
                         v.article_url == article.url
                     )
                 )
@@ -157,9 +158,14 @@ class ArticleRecords(StoreBase):
                     glossary_hash=glossary_hash,
                     render_hash=render_hash,
                     summary=variant.summary,
+                    quality=variant.quality.decision,
+                    quality_reasons=variant.quality.reasons,
+                    segments=len(variant.segments),
+                    reviewed=variant.reviewed,
                 )
                 values = {col.name: getattr(row, col.name) for col in _VARIANT_COLUMNS}
                 values["pseudo"] = int(row.pseudo)
+                values["quality_reasons"] = json.dumps(list(row.quality_reasons))
                 upsert = self._insert(_VARIANTS).values(**values)
                 upsert = upsert.on_conflict_do_update(
                     index_elements=[v.article_url, v.language],
@@ -170,10 +176,14 @@ class ArticleRecords(StoreBase):
                     },
                 )
                 db.execute(upsert)
-                if events is None or (old and old[0] == variant.checksum):
-                    continue  # nothing new to tell
-                kind = "variant.updated" if old is not None else "variant.published"
-                _enqueue(db, events, kind, row, now)
+                if events is None:
+                    continue
+                if not (old and old[0] == variant.checksum):  # else nothing new to tell
+                    kind = "variant.updated" if old is not None else "variant.published"
+                    _enqueue(db, events, kind, row, now)
+                fully_reviewed = 0 < row.segments == row.reviewed
+                if fully_reviewed and not (old and old[2] == row.reviewed):
+                    _enqueue(db, events, "variant.reviewed", row, now)
         return now
 
     @_retrying

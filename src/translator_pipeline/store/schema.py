@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 # Each step takes the schema from version N-1 to N; applied in order on open.
@@ -46,6 +46,14 @@ _MIGRATIONS = {
     5: [],  # the leases table (created by create_all)
     6: ["ALTER TABLE variants ADD COLUMN summary TEXT NOT NULL DEFAULT ''"],
     7: [],  # the fetch_failures table (created by create_all)
+    # the variant_reviews and approved_segments tables (created by create_all)
+    8: [
+        "ALTER TABLE memory ADD COLUMN score REAL",
+        "ALTER TABLE variants ADD COLUMN quality TEXT NOT NULL DEFAULT 'publish'",
+        "ALTER TABLE variants ADD COLUMN quality_reasons TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE variants ADD COLUMN segments INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE variants ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0",
+    ],
 }
 
 
@@ -104,6 +112,10 @@ _VARIANTS = Table(
     Column("glossary_hash", _TEXT, nullable=False, server_default=text("''")),
     Column("render_hash", _TEXT, nullable=False, server_default=text("''")),
     Column("summary", _TEXT, nullable=False, server_default=text("''")),
+    Column("quality", _TEXT, nullable=False, server_default=text("'publish'")),
+    Column("quality_reasons", _TEXT, nullable=False, server_default=text("'[]'")),  # JSON
+    Column("segments", Integer, nullable=False, server_default=text("0")),
+    Column("reviewed", Integer, nullable=False, server_default=text("0")),
     PrimaryKeyConstraint("article_url", "language"),
 )
 
@@ -154,6 +166,49 @@ _MEMORY = Table(
     Column("source", _TEXT, nullable=False),
     Column("target", _TEXT, nullable=False),
     Column("created", _TEXT, nullable=False),
+    Column("score", Float),  # the engine's mean token log-probability, if it said
+)
+
+
+# Every variant the last run translated, published or held by the quality gate: its
+# decision and segment records (zlib JSON), for the review export and to know a held
+# variant is still current.
+_VARIANT_REVIEWS = Table(
+    "variant_reviews",
+    metadata,
+    Column("article_url", _TEXT, nullable=False),
+    Column("language", _TEXT, nullable=False),
+    Column("source_language", _TEXT, nullable=False),
+    Column("decision", _TEXT, nullable=False),
+    Column("reasons", _TEXT, nullable=False),  # JSON list
+    Column("segments", Integer, nullable=False),
+    Column("flagged", Integer, nullable=False),
+    Column("approved", Integer, nullable=False),
+    Column("content_hash", _TEXT, nullable=False),
+    Column("glossary_hash", _TEXT, nullable=False),
+    Column("render_hash", _TEXT, nullable=False),
+    Column("signature", _TEXT, nullable=False),
+    Column("updated_at", _TEXT, nullable=False),
+    Column("records", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("article_url", "language"),
+)
+
+
+# Segment translations translators approved through review files (``review import``):
+# pinned segments kept in the database, keyed like glossaries/segments.csv rows.
+_APPROVED_SEGMENTS = Table(
+    "approved_segments",
+    metadata,
+    Column("source_language", _TEXT, nullable=False),
+    Column("target_language", _TEXT, nullable=False),
+    Column("source_key", _TEXT, nullable=False),  # NFC, whitespace collapsed
+    Column("source_text", _TEXT, nullable=False),
+    Column("target", _TEXT, nullable=False),  # placeholder form
+    Column("unit_id", _TEXT, nullable=False),
+    Column("article_url", _TEXT, nullable=False),
+    Column("origin", _TEXT, nullable=False),  # the review file it came from
+    Column("approved_at", _TEXT, nullable=False),
+    PrimaryKeyConstraint("source_language", "target_language", "source_key"),
 )
 
 
@@ -218,6 +273,10 @@ _VARIANT_COLUMNS = tuple(
         "glossary_hash",
         "render_hash",
         "summary",
+        "quality",
+        "quality_reasons",
+        "segments",
+        "reviewed",
     )
 )
 

@@ -47,17 +47,20 @@ from translator_pipeline.store.fetch_failures import FetchFailure, FetchFailureR
 from translator_pipeline.store.leases import Lease, LeaseRecords
 from translator_pipeline.store.memory import MemoryRecords, TranslationMemory
 from translator_pipeline.store.outbox import EventFactory, OutboxRecords
+from translator_pipeline.store.reviews import Approval, ReviewRecords, VariantReview
 from translator_pipeline.translate.memory import memory_key
 
 if TYPE_CHECKING:
     from translator_pipeline.config.settings import Settings
 
 __all__ = [
+    "Approval",
     "EventFactory",
     "FetchFailure",
     "Lease",
     "StateStore",
     "TranslationMemory",
+    "VariantReview",
     "mask_url",
     "memory_key",
     "parse_state_url",
@@ -65,7 +68,14 @@ __all__ = [
 ]
 
 
-class StateStore(ArticleRecords, OutboxRecords, MemoryRecords, LeaseRecords, FetchFailureRecords):
+class StateStore(
+    ArticleRecords,
+    OutboxRecords,
+    MemoryRecords,
+    LeaseRecords,
+    FetchFailureRecords,
+    ReviewRecords,
+):
     """The state database: a SQLite file path (created with its directory on first
     use) or a SQLAlchemy URL (``sqlite:///…``, ``postgresql://user:password@host/db``).
 

@@ -412,9 +412,7 @@ def translate_articles(
             out = {p.job.key: str(p.html) for p in items}
             per_plan = [_events(p, batches.get(p.pair)) for p in items]
             events = tuple(e for found in per_plan for e in found)
-            records = tuple(
-                _record(p, found) for p, found in zip(items, per_plan, strict=True)
-            )
+            records = tuple(_record(p, found) for p, found in zip(items, per_plan, strict=True))
             body = {k: v for k, v in out.items() if isinstance(k, int)}
             description = out.get(_DESCRIPTION)
             tallies = [
