@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from translator_pipeline import __version__
+from translator_pipeline.config.quality import QualitySettings
 from translator_pipeline.errors import ConfigError
 from translator_pipeline.language.facts import normalise_code
 
@@ -45,6 +46,7 @@ __all__ = [
     "FetchSettings",
     "GlossarySettings",
     "PublishSettings",
+    "QualitySettings",
     "Settings",
     "SourceSettings",
     "WebhookSettings",
@@ -600,6 +602,7 @@ class Settings(_Strict):
     argos: ArgosSettings = Field(default_factory=ArgosSettings)
     glossary: GlossarySettings = Field(default_factory=GlossarySettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     webhooks: list[WebhookSettings] = Field(default_factory=list)
     withdraw_after: int = Field(
         3,
