@@ -281,6 +281,13 @@ class Variant:
     summary: str = ""  # the translated lead as plain text, for feeds (see render.lead)
     segments: tuple[SegmentRecord, ...] = ()  # for the review export, not published
     quality: QualityDecision = QualityDecision()
+    # What it was rendered from: the publish stage renders it again without the
+    # alternates of languages the quality gate held.
+    translation: TranslatedArticle | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def held(self) -> bool:
+        return self.quality.decision == "hold"
 
     @property
     def reviewed(self) -> int:

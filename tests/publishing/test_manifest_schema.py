@@ -165,7 +165,7 @@ def state(tmp_path: Path) -> StateStore:
 def test_manifest_from_a_real_state_database_is_valid(state, base):
     manifest = json.loads(manifest_bytes(state.published(), settings(public_base_url=base)))
     assert_valid(manifest)
-    assert manifest["schema_version"] == 2
+    assert manifest["schema_version"] == MANIFEST_SCHEMA_VERSION
     assert manifest["public_base_url"] == base
     assert len(manifest["articles"]) == 3
     for entry in manifest["articles"]:

@@ -12,6 +12,9 @@ Version history:
 - 2: ``public_base_url`` at the top; each variant's absolute ``url`` (null
   without ``public_base_url``) and ``glossary`` (fingerprint of the glossary
   concepts and pinned segments applied, null when none).
+- 3: each variant's ``quality`` (the quality gate's decision and reasons) and
+  ``review`` (state none / partial / complete, segments approved of how many);
+  ``machine_translated`` is false once review is complete.
 """
 
 from __future__ import annotations
@@ -34,14 +37,15 @@ __all__ = [
     "variant_entry",
 ]
 
-MANIFEST_SCHEMA_VERSION = 2
+MANIFEST_SCHEMA_VERSION = 3
 SCHEMA_RESOURCE = "schemas/manifest.schema.json"
 
 Published = Iterable[tuple[StoredArticle, list[PublishedVariant]]]
 
 
 def variant_entry(v: PublishedVariant, settings: Settings) -> dict[str, Any]:
-    """One variant as the manifest (schema version 2) describes it."""
+    """One variant as the manifest (schema version 3) describes it."""
+    complete = 0 < v.segments == v.reviewed
     return {
         "language": v.language,
         "direction": v.direction,
@@ -52,9 +56,15 @@ def variant_entry(v: PublishedVariant, settings: Settings) -> dict[str, Any]:
         "checksum": f"sha256:{v.checksum}",
         "signature": v.signature,
         "glossary": v.glossary_hash or None,
-        "machine_translated": True,
+        "machine_translated": not complete,
         "pseudo": v.pseudo,
         "published_at": v.published_at,
+        "quality": {"decision": v.quality, "reasons": list(v.quality_reasons)},
+        "review": {
+            "state": "complete" if complete else "partial" if v.reviewed else "none",
+            "reviewed": v.reviewed,
+            "segments": v.segments,
+        },
     }
 
 

@@ -37,7 +37,7 @@ from babel.dates import format_date, format_datetime, format_skeleton
 from bs4 import BeautifulSoup, NavigableString
 
 from translator_pipeline import __version__
-from translator_pipeline.config.settings import Settings
+from translator_pipeline.config.settings import DEFAULT_DISCLAIMERS, Settings
 from translator_pipeline.errors import PublishError
 from translator_pipeline.html.bidi import strip_controls
 from translator_pipeline.html.images import clean_images
@@ -215,7 +215,8 @@ def render_fingerprint(settings: Settings) -> str:
     """A short hash of everything besides the translation that shapes a page: the
     packaged page templates, every file in ``templates_dir`` (an override may
     extend or include others), ``public_base_url``, ``noindex_machine_translations``
-    and the configured disclaimers. When it changes, published pages are stale."""
+    the configured disclaimers and the quality gate's settings (they decide noindex).
+    When it changes, published pages are stale."""
     package = templates().loader
     assert package is not None
     digest = hashlib.sha256()
@@ -233,6 +234,7 @@ def render_fingerprint(settings: Settings) -> str:
                 "public_base_url": settings.public_base_url,
                 "noindex": settings.noindex_machine_translations,
                 "disclaimers": {k: v.model_dump() for k, v in sorted(settings.disclaimers.items())},
+                "quality": settings.quality.model_dump(),
                 # Dates are written with the CLDR data of this Babel, in these digits.
                 "date_digits": settings.publish.date_digits,
                 "babel": babel.__version__,
@@ -276,6 +278,48 @@ def _href(settings: Settings, language: str, slug: str, here: str) -> str:
     return f"../../{language}/{slug}/" if language != here else "./"
 
 
+@dataclass(frozen=True)
+class ReviewState:
+    """How much of a variant translators approved: ``state`` is "none", "partial" or
+    "complete" (every segment approved)."""
+
+    segments: int
+    reviewed: int
+
+    @property
+    def complete(self) -> bool:
+        return 0 < self.segments == self.reviewed
+
+    @property
+    def state(self) -> str:
+        return "complete" if self.complete else "partial" if self.reviewed else "none"
+
+
+def review_state(translated: TranslatedArticle) -> ReviewState:
+    records = translated.segments
+    return ReviewState(len(records), sum(1 for r in records if r.approved))
+
+
+def disclaimer_text(settings: Settings, language: str, review: ReviewState) -> str:
+    """The disclaimer for a variant as reviewed as ``review`` says (still with its
+    ``{source_language}`` fields): the reviewed wording once translators approved every
+    segment, the machine wording plus the counts while they approved some. A configured
+    disclaimer without those wordings borrows the language's default ones."""
+    disclaimer = settings.disclaimer(language)
+    default = DEFAULT_DISCLAIMERS.get(
+        settings.disclaimer_language(language), DEFAULT_DISCLAIMERS["en"]
+    )
+    if review.complete:
+        return disclaimer.reviewed_text or default.reviewed_text or disclaimer.text
+    if review.reviewed:
+        partly = disclaimer.partly_reviewed_text or default.partly_reviewed_text or ""
+        counts = partly.format(reviewed=review.reviewed, segments=review.segments)
+        # Braces in the counts sentence were written doubled; keep them literal for the
+        # second format call.
+        return f"{disclaimer.text} {counts.replace('{', '{{').replace('}', '}}')}".strip()
+    return disclaimer.text
+
+
 def render_variant(
     article: Article,
     translated: TranslatedArticle,
@@ -304,10 +348,17 @@ def render_variant(
     canonical = variant_url(settings, variant_path(lang, slug))
     said_in = settings.disclaimer_language(lang)
     source_name = language_name(src, said_in)
+    review = review_state(translated)
+    body = sanitise(clean_images(translated.body_html, article.url))
+    mt_lang = f"{lang}-x-mtfrom-{src}"
+    if review.complete:
+        # Reviewed text is the institution's own: no machine-translation label on it.
+        body = body.replace(f'lang="{mt_lang}"', f'lang="{lang}"')
+        mt_lang = lang
     context = {
         "lang": lang,
         "dir": direction(lang),
-        "mt_lang": f"{lang}-x-mtfrom-{src}",
+        "mt_lang": mt_lang,
         "source_lang": src,
         "source_language_name": source_name,
         "slug": slug,
@@ -315,9 +366,11 @@ def render_variant(
         "description": translated.description,
         "published": article.published,
         "published_text": display_date(article.published, lang, settings.publish.date_digits),
-        "body": sanitise(clean_images(translated.body_html, article.url)),
+        "body": body,
         "original_url": article.url,
-        "disclaimer_text": disclaimer.text.format(source_language=source_name, source_code=src),
+        "disclaimer_text": disclaimer_text(settings, lang, review).format(
+            source_language=source_name, source_code=src
+        ),
         "disclaimer_link": disclaimer.link_text,
         "disclaimer_lang": said_in,
         "disclaimer_dir": direction(said_in),
@@ -328,8 +381,15 @@ def render_variant(
         "version": __version__,
         "alternates": alternates,
         "canonical": canonical,
-        # Pseudo output is never meant for search engines, whatever the setting.
-        "noindex": settings.noindex_machine_translations or translated.pseudo,
+        "review": review.state,
+        "reviewed": review.reviewed,
+        "segments": review.segments,
+        "quality": translated.quality.decision,
+        # Pseudo output is never meant for search engines, whatever the setting; nor is
+        # what the quality gate doubts. Reviewed text is no machine translation.
+        "noindex": (settings.noindex_machine_translations and not review.complete)
+        or translated.pseudo
+        or translated.quality.decision != "publish",
     }
     env = page_templates(settings.templates_dir)
     name = "fragment.html"
@@ -352,6 +412,8 @@ def render_variant(
         pseudo=translated.pseudo,
         fallbacks=translated.fallbacks,
         summary=lead(context["body"], translated.description),
+        segments=translated.segments,
+        quality=translated.quality,
     )
 
 

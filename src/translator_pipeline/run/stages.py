@@ -46,6 +46,7 @@ from translator_pipeline.publishing.manifest import variant_entry
 from translator_pipeline.publishing.render import render_variant
 from translator_pipeline.publishing.slugs import slug_from_url
 from translator_pipeline.publishing.webhooks import DeliveryReport, deliver_outbox, event_payload
+from translator_pipeline.quality.judge import judge
 from translator_pipeline.run.context import RunContext, run_logger
 from translator_pipeline.store.memory import TranslationMemory
 from translator_pipeline.store.outbox import EventFactory
@@ -408,7 +409,12 @@ def render_translation(
     slug: str,
     languages: list[str],
 ) -> Variant:
-    """One variant's page and fragment, carrying its glossary events for the review."""
+    """One variant's page and fragment, judged by the quality gate, carrying its
+    glossary events and segment records for the review."""
+    records, decision = judge(
+        translated.segments, ctx.settings.quality, ctx.detector, pseudo=translated.pseudo
+    )
+    translated = replace(translated, segments=records, quality=decision)
     variant = render_variant(
         article,
         translated,
@@ -422,6 +428,7 @@ def render_translation(
         glossary_events=translated.glossary_events,
         segments_translated=translated.segments_translated,
         segments_from_memory=translated.segments_from_memory,
+        translation=translated,
     )
 
 
@@ -498,42 +505,92 @@ def article_fields(article: Article | StoredArticle, slug: str) -> dict[str, obj
 
 
 def publish_variants(ctx: RunContext, article: Article, variants: list[Variant]) -> ArticleOutcome:
-    """Write every variant's files, then record them (files first, then state)."""
+    """Write every variant the quality gate lets through, then record them (files
+    first, then state); every variant's decision and segments go to the review records."""
     settings, state, publisher = ctx.settings, ctx.state, ctx.publisher
     slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
-    change = "changed" if state.variants(article.url) else "new"
+    before = state.variants(article.url)
+    change = "changed" if before else "new"
+    glossary_hash = ctx.terminology_hash(article)
+    state.record_reviews(
+        article.url, article.content_hash, variants, glossary_hash, ctx.render_hash
+    )
+    held = [v for v in variants if v.held]
+    variants = [v for v in variants if not v.held]
+    if held:
+        variants = _without_alternates(ctx, article, variants, {v.language for v in held})
     written = []
     for variant in variants:
         page, fragment = publisher.publish_variant(variant)
         written.append((variant, page, fragment))
-    state.record_publication(
-        article,
-        written,
-        glossary_hash=ctx.terminology_hash(article),
-        events=event_factory(settings, article_fields(article, slug)),
-        render_hash=ctx.render_hash,
-    )
-    state.remember_glossary_inputs(article.url, glossary_texts(article), ctx.terminology.version)
+    if written:  # held variants are not current: the next run judges them again
+        state.record_publication(
+            article,
+            written,
+            glossary_hash=glossary_hash,
+            events=event_factory(settings, article_fields(article, slug)),
+            render_hash=ctx.render_hash,
+        )
     state.remember_validators(article.url, article.etag, article.last_modified)
+    state.remember_glossary_inputs(article.url, glossary_texts(article), ctx.terminology.version)
     fallbacks = sum(v.fallbacks for v in variants)
-    events = tuple(e for v in variants for e in v.glossary_events)
+    events = tuple(e for v in [*variants, *held] for e in v.glossary_events)
     missed = sum(1 for e in events if e.method == "missed")
-    notes = []
+    notes = [_held_note(v, v.language in before) for v in held]
+    notes += [
+        f"{v.language} not indexed: {v.quality.reasons[0]}"
+        for v in variants
+        if v.quality.decision == "publish-noindex" and v.quality.reasons and not v.pseudo
+    ]
     if fallbacks:
         notes.append(f"{fallbacks} block(s) rebuilt after placeholder loss")
     if missed:
         notes.append(f"{missed} glossary term(s) missed (see the review report)")
+    every = [*variants, *held]
     return ArticleOutcome(
         url=article.url,
-        status="published",
+        status="published" if written else "skipped",
         reason="; ".join(notes),
         languages=tuple(v.language for v in variants),
         source_language=article.language,
         glossary_events=events,
-        change=change,
-        segments_translated=sum(v.segments_translated for v in variants),
-        segments_from_memory=sum(v.segments_from_memory for v in variants),
+        change=change if written else "",
+        segments_translated=sum(v.segments_translated for v in every),
+        segments_from_memory=sum(v.segments_from_memory for v in every),
     )
+
+
+def _held_note(variant: Variant, had_earlier: bool) -> str:
+    reasons = "; ".join(variant.quality.reasons[:2]) or "no reason given"
+    tail = ", its earlier version stays published" if had_earlier else ""
+    return f"{variant.language} held by the quality gate ({reasons}){tail}"
+
+
+def _without_alternates(
+    ctx: RunContext, article: Article, variants: list[Variant], held: set[str]
+) -> list[Variant]:
+    """``variants`` rendered again without ``hreflang`` links to held languages that
+    have no published page to link to."""
+    published = ctx.state.variants(article.url)
+    missing = {lang for lang in held if lang not in published}
+    if not missing:
+        return variants
+    languages = [lang for lang in variant_languages(article, ctx.settings) if lang not in missing]
+    out = []
+    for v in variants:
+        if v.translation is None:
+            out.append(v)
+            continue
+        again = render_variant(
+            article,
+            v.translation,
+            v.slug,
+            languages,
+            ctx.settings,
+            glossary_version=ctx.terminology_hash(article),
+        )
+        out.append(replace(v, page_html=again.page_html, fragment_html=again.fragment_html))
+    return out
 
 
 def _publish_with_retries(
