@@ -88,7 +88,7 @@ def test_held_variant_waits_for_approval_then_is_published_as_reviewed(site):
     before = (out / "manifest.json").read_bytes()
     _, again = run(config)
     assert "ar held" in again.outcomes[0].reason
-    assert (out / "manifest.json").read_bytes() == before
+    assert (out / "manifest.json").read_bytes().decode() == before.decode()
     assert [e["type"] for e in rx.received] == events
 
     # Translators approve every Arabic segment (as a review import would).

@@ -165,6 +165,16 @@ class LanguageDetector:
             return LanguageGuess("und", 0.0, script)
         return self._latin(text, hint)
 
+    def plainly(self, text: str, language: str) -> bool:
+        """Whether function words alone show ``text`` is in ``language`` (a cheap check
+        before :meth:`detect`: at least three only it has, twice as many as any other's)."""
+        if language not in self.latin:
+            return False
+        _, exclusive = self._word_scores(_words(text))
+        mine = exclusive[language]
+        others = max((n for lang, n in exclusive.items() if lang != language), default=0)
+        return mine >= 3 and mine >= 2 * others + 1
+
     # --- internals -----------------------------------------------------------
 
     def _arabic_script(self, text: str, counts: Counter[str], letters: int) -> LanguageGuess:

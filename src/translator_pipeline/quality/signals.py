@@ -186,6 +186,8 @@ def _script_and_language(
         return
     if detector is None or len(texts.target_words) < settings.min_words:
         return
+    if want == "Arab" or detector.plainly(letters_only, target):
+        return  # the script check said it for Arabic; function words say it here
     guess = detector.detect(letters_only, hint=target)
     if guess.known and guess.language != target and guess.confidence >= _SURE:
         untranslated = guess.language == normalise_code(record.source_language).split("-")[0]

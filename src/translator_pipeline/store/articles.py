@@ -126,19 +126,20 @@ class ArticleRecords(StoreBase):
                     )
                 )
             }
-            db.execute(
-                update(_ARTICLES)
-                .where(_ARTICLES.c.url == article.url)
-                .values(
-                    source=article.source,
-                    language=article.language,
-                    title=article.title,
-                    published=article.published,
-                    content_hash=article.content_hash,
-                    updated_at=now,
-                    missing_runs=0,
-                )
-            )
+            # Rewriting identical variants (the others of a held one, each run) is no
+            # republication: updated_at moves only when a page changed.
+            changed = any(before.get(v.language, ("",))[0] != v.checksum for v, _, _ in variants)
+            values = {
+                "source": article.source,
+                "language": article.language,
+                "title": article.title,
+                "published": article.published,
+                "content_hash": article.content_hash,
+                "missing_runs": 0,
+            }
+            if changed:
+                values["updated_at"] = now
+            db.execute(update(_ARTICLES).where(_ARTICLES.c.url == article.url).values(**values))
             for variant, path, fragment_path in variants:
                 old = before.get(variant.language)
                 row = PublishedVariant(
