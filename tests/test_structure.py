@@ -14,7 +14,7 @@ from tests.support.import_graph import cycles, graph
 LAYERS = [
     {"errors", "models", "processes", "files", "clock", "html.placeholders"},
     {"config", "language", "html"},
-    {"crawl", "engines", "glossary"},
+    {"crawl", "engines", "glossary", "quality", "review"},
     {"translate"},
     {"publishing", "store"},
     {"run"},
