@@ -25,6 +25,7 @@ __all__ = [
     "QualityDecision",
     "QualitySignal",
     "QueuedEvent",
+    "ReviewState",
     "RunReport",
     "Segment",
     "SegmentRecord",
@@ -375,6 +376,23 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
+class ReviewState:
+    """How much of a variant translators approved: ``state`` is "none", "partial" or
+    "complete" (every segment approved)."""
+
+    segments: int
+    reviewed: int
+
+    @property
+    def complete(self) -> bool:
+        return 0 < self.segments == self.reviewed
+
+    @property
+    def state(self) -> str:
+        return "complete" if self.complete else "partial" if self.reviewed else "none"
+
+
+@dataclass(frozen=True)
 class PublishedVariant:
     article_url: str
     language: str
@@ -394,6 +412,10 @@ class PublishedVariant:
     quality_reasons: tuple[str, ...] = ()
     segments: int = 0  # translated segments
     reviewed: int = 0  # of which approved by translators
+
+    @property
+    def review(self) -> ReviewState:
+        return ReviewState(self.segments, self.reviewed)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,6 @@ Published = Iterable[tuple[StoredArticle, list[PublishedVariant]]]
 
 def variant_entry(v: PublishedVariant, settings: Settings) -> dict[str, Any]:
     """One variant as the manifest (schema version 3) describes it."""
-    complete = 0 < v.segments == v.reviewed
     return {
         "language": v.language,
         "direction": v.direction,
@@ -56,12 +55,12 @@ def variant_entry(v: PublishedVariant, settings: Settings) -> dict[str, Any]:
         "checksum": f"sha256:{v.checksum}",
         "signature": v.signature,
         "glossary": v.glossary_hash or None,
-        "machine_translated": not complete,
+        "machine_translated": not v.review.complete,
         "pseudo": v.pseudo,
         "published_at": v.published_at,
         "quality": {"decision": v.quality, "reasons": list(v.quality_reasons)},
         "review": {
-            "state": "complete" if complete else "partial" if v.reviewed else "none",
+            "state": v.review.state,
             "reviewed": v.reviewed,
             "segments": v.segments,
         },

@@ -47,7 +47,7 @@ from translator_pipeline.language.facts import (
     normalise_code,
     uses_arabic_script,
 )
-from translator_pipeline.models import Article, TranslatedArticle, Variant
+from translator_pipeline.models import Article, ReviewState, TranslatedArticle, Variant
 
 __all__ = [
     "check_templates",
@@ -276,23 +276,6 @@ def _href(settings: Settings, language: str, slug: str, here: str) -> str:
         return absolute
     # Without a public base URL, link relative to the page itself (<lang>/<slug>/).
     return f"../../{language}/{slug}/" if language != here else "./"
-
-
-@dataclass(frozen=True)
-class ReviewState:
-    """How much of a variant translators approved: ``state`` is "none", "partial" or
-    "complete" (every segment approved)."""
-
-    segments: int
-    reviewed: int
-
-    @property
-    def complete(self) -> bool:
-        return 0 < self.segments == self.reviewed
-
-    @property
-    def state(self) -> str:
-        return "complete" if self.complete else "partial" if self.reviewed else "none"
 
 
 def review_state(translated: TranslatedArticle) -> ReviewState:

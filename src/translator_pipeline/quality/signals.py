@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from html import unescape
 from typing import TYPE_CHECKING
 
@@ -104,11 +105,11 @@ class SegmentTexts:
         target = unescape(_TAG.sub(" ", record.target_html))
         return cls(_plain(record.source_text), _plain(target))
 
-    @property
+    @cached_property
     def source_words(self) -> list[str]:
         return _words(self.source)
 
-    @property
+    @cached_property
     def target_words(self) -> list[str]:
         return _words(self.target)
 

@@ -518,7 +518,8 @@ def publish_variants(ctx: RunContext, article: Article, variants: list[Variant])
     held = [v for v in variants if v.held]
     variants = [v for v in variants if not v.held]
     if held:
-        variants = _without_alternates(ctx, article, variants, {v.language for v in held})
+        missing = {v.language for v in held if v.language not in before}
+        variants = _without_alternates(ctx, article, variants, missing)
     written = []
     for variant in variants:
         page, fragment = publisher.publish_variant(variant)
@@ -567,12 +568,10 @@ def _held_note(variant: Variant, had_earlier: bool) -> str:
 
 
 def _without_alternates(
-    ctx: RunContext, article: Article, variants: list[Variant], held: set[str]
+    ctx: RunContext, article: Article, variants: list[Variant], missing: set[str]
 ) -> list[Variant]:
-    """``variants`` rendered again without ``hreflang`` links to held languages that
-    have no published page to link to."""
-    published = ctx.state.variants(article.url)
-    missing = {lang for lang in held if lang not in published}
+    """``variants`` rendered again without ``hreflang`` links to the ``missing``
+    languages (held, with no published page to link to)."""
     if not missing:
         return variants
     languages = [lang for lang in variant_languages(article, ctx.settings) if lang not in missing]

@@ -182,8 +182,7 @@ class ArticleRecords(StoreBase):
                 if not (old and old[0] == variant.checksum):  # else nothing new to tell
                     kind = "variant.updated" if old is not None else "variant.published"
                     _enqueue(db, events, kind, row, now)
-                fully_reviewed = 0 < row.segments == row.reviewed
-                if fully_reviewed and not (old and old[2] == row.reviewed):
+                if row.review.complete and not (old and old[2] == row.reviewed):
                     _enqueue(db, events, "variant.reviewed", row, now)
         return now
 
