@@ -12,6 +12,7 @@ from typing import Literal
 from translator_pipeline.html.placeholders import placeholder_text
 
 __all__ = [
+    "Approval",
     "Article",
     "ArticleOutcome",
     "Block",
@@ -32,6 +33,7 @@ __all__ = [
     "StoredArticle",
     "TranslatedArticle",
     "Variant",
+    "VariantReview",
     "sha256_text",
 ]
 
@@ -495,3 +497,36 @@ class RunReport:
         """True when the run could not do any of its work (every source or article failed)."""
         worked = any(o.status != "failed" for o in self.outcomes)
         return not worked and (bool(self.outcomes) or bool(self.source_errors))
+
+
+@dataclass(frozen=True)
+class VariantReview:
+    """One translated variant as the last run left it."""
+
+    article_url: str
+    language: str
+    source_language: str
+    decision: str
+    reasons: tuple[str, ...]
+    segments: int
+    flagged: int
+    approved: int
+    content_hash: str
+    glossary_hash: str
+    render_hash: str
+    signature: str
+    updated_at: str
+    records: tuple[SegmentRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A translator's approved translation of one segment (from a review file)."""
+
+    source_language: str
+    target_language: str
+    source_text: str
+    target: str  # placeholder form
+    unit_id: str
+    article_url: str
+    origin: str

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from translator_pipeline import __version__
 from translator_pipeline.cli.glossary import add_glossary_parser
+from translator_pipeline.cli.review import add_review_parser
 from translator_pipeline.errors import ConfigError, PipelineError
 
 __all__ = ["main"]
@@ -528,6 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     engines.set_defaults(func=cmd_engines)
 
     add_glossary_parser(sub)
+    add_review_parser(sub)
     return parser
 
 

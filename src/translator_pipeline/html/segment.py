@@ -554,3 +554,51 @@ def blocks_from_units(units: Sequence[Tag], root: Tag | None = None) -> tuple[Bl
         text = segment_element(unit, 0, protect=False).plain_text
         blocks.append(Block(int(unit[BLOCK_ATTR]), unit.name, inner, text, declared_lang=lang))
     return tuple(blocks)
+
+
+def placeholders_from_html(segment: Segment, markup: str) -> str | None:
+    """The placeholder form of a translated segment's HTML (the inverse of
+    :func:`reassemble`); ``None`` when its markup is not the segment's own.
+
+    The result is checked by reassembling it: it either gives back ``markup``
+    exactly or is not returned, so a review file never shows tags that would
+    not come back.
+    """
+    starts = sorted(segment.tags, key=lambda t: (-len(t.start), t.id))
+    used: set[int] = set()
+    stack: list[InlineTag] = []
+    out: list[str] = []
+    text: list[str] = []
+    i = 0
+
+    def flush() -> None:
+        if text:
+            out.append(html.unescape("".join(text)))
+            text.clear()
+
+    while i < len(markup):
+        if stack and markup.startswith(stack[-1].end, i):
+            flush()
+            tag = stack.pop()
+            out.append(f"</g{tag.id}>")
+            i += len(tag.end)
+            continue
+        found = next(
+            (t for t in starts if t.id not in used and t.start and markup.startswith(t.start, i)),
+            None,
+        )
+        if found is None:
+            text.append(markup[i])
+            i += 1
+            continue
+        flush()
+        used.add(found.id)
+        i += len(found.start)
+        if found.kind == "pair":
+            stack.append(found)
+            out.append(f"<g{found.id}>")
+        else:
+            out.append(f"<x{found.id}/>")
+    flush()
+    result = "".join(out)
+    return result if not stack and reassemble(segment, result) == markup else None

@@ -34,6 +34,7 @@ class ReviewUnit:
     machine: bool = True  # the target is machine output (state-qualifier leveraged-mt)
     notes: tuple[str, ...] = ()  # quality signals, score … (one note each)
     terms: tuple[tuple[str, str], ...] = ()  # glossary (source term, target form) pairs
+    problem: str = ""  # read from a file: why the unit cannot be imported as it is
 
     @property
     def approved(self) -> bool:

@@ -7,49 +7,23 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
 
 from translator_pipeline.glossary.pinned import PinnedSegment, segment_key
-from translator_pipeline.models import InlineTag, QualitySignal, SegmentRecord, Variant
+from translator_pipeline.models import (
+    Approval,
+    InlineTag,
+    QualitySignal,
+    SegmentRecord,
+    Variant,
+    VariantReview,
+)
 from translator_pipeline.store.base import StoreBase
 from translator_pipeline.store.db import _retrying, utc_now
 from translator_pipeline.store.schema import _APPROVED_SEGMENTS, _VARIANT_REVIEWS
-
-
-@dataclass(frozen=True)
-class VariantReview:
-    """One translated variant as the last run left it."""
-
-    article_url: str
-    language: str
-    source_language: str
-    decision: str
-    reasons: tuple[str, ...]
-    segments: int
-    flagged: int
-    approved: int
-    content_hash: str
-    glossary_hash: str
-    render_hash: str
-    signature: str
-    updated_at: str
-    records: tuple[SegmentRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class Approval:
-    """A translator's approved translation of one segment (from a review file)."""
-
-    source_language: str
-    target_language: str
-    source_text: str
-    target: str  # placeholder form
-    unit_id: str
-    article_url: str
-    origin: str
 
 
 def pack_records(records: Sequence[SegmentRecord]) -> bytes:

@@ -41,13 +41,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from translator_pipeline.models import Approval, VariantReview
 from translator_pipeline.store.articles import ArticleRecords
 from translator_pipeline.store.db import mask_url, parse_state_url, utc_now
 from translator_pipeline.store.fetch_failures import FetchFailure, FetchFailureRecords
 from translator_pipeline.store.leases import Lease, LeaseRecords
 from translator_pipeline.store.memory import MemoryRecords, TranslationMemory
 from translator_pipeline.store.outbox import EventFactory, OutboxRecords
-from translator_pipeline.store.reviews import Approval, ReviewRecords, VariantReview
+from translator_pipeline.store.reviews import ReviewRecords
 from translator_pipeline.translate.memory import memory_key
 
 if TYPE_CHECKING:
