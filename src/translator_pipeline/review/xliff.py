@@ -254,8 +254,9 @@ def _write20(files: Sequence[ReviewFile]) -> etree._Element:
 # -- reading ---------------------------------------------------------------------------
 
 
-class _Unreadable(Exception):
-    """An inline construct this reader does not turn back into placeholders."""
+class _Unreadable(ReviewFileError):
+    """An inline construct this reader does not turn back into placeholders (caught:
+    it becomes the unit's problem, the rest of the file is read)."""
 
 
 def _placeholders(el: etree._Element, version: str) -> str:

@@ -157,14 +157,14 @@ class RunContext:
         value for the whole run, so the templates are read once."""
         return self._part("render_hash", lambda: render_fingerprint(self.settings))
 
-    def terminology_hash(self, article: Article) -> str:
-        """The glossary fingerprint of ``article`` (planning, rendering each language and
-        publishing all need it; it is computed once per article and run)."""
-        key = (article.url, article.content_hash)
+    def terminology_hash(self, article: Article, target: str) -> str:
+        """The glossary fingerprint of ``article``'s variant in ``target`` (planning,
+        rendering and publishing all need it; it is computed once per variant and run)."""
+        key = (article.url, article.content_hash, target)
         with self._lock:
             found = self._fingerprints.get(key)
         if found is None:
-            found = terminology_fingerprint(glossary_texts(article), self.terminology)
+            found = terminology_fingerprint(glossary_texts(article), self.terminology, target)
             with self._lock:
                 self._fingerprints[key] = found
         return found

@@ -14,7 +14,7 @@ import contextvars
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -333,7 +333,7 @@ def plan_languages(ctx: RunContext, article: Article) -> list[str]:
         ctx.state.variants(article.url),
         str(article.language),
         article.content_hash,
-        ctx.terminology_hash(article),
+        lambda lang: ctx.terminology_hash(article, lang),
     )
     if current:
         # Checked against this glossary: the next run need not look again before fetching.
@@ -348,9 +348,10 @@ def _variants_current(
     published: Mapping[str, PublishedVariant],
     language: str,
     content_hash: str,
-    glossary_hash: str,
+    glossary_hash: Callable[[str], str],
 ) -> bool:
-    """Whether the ``published`` variants (the state's, by language) are all current."""
+    """Whether the ``published`` variants (the state's, by language) are all current;
+    ``glossary_hash``: a target language's terminology fingerprint."""
     engine, publisher = ctx.engine, ctx.publisher
     for lang in ctx.settings.target_languages:
         if lang == language:
@@ -359,7 +360,7 @@ def _variants_current(
         if (
             have is None
             or have.content_hash != content_hash
-            or have.glossary_hash != glossary_hash
+            or have.glossary_hash != glossary_hash(lang)
             or have.render_hash != ctx.render_hash
             or not engine.supports(language, lang)
             or have.signature != str(engine.signature(language, lang))
@@ -384,14 +385,19 @@ def conditional_validators(ctx: RunContext, url: str) -> tuple[str | None, str |
         return None, None
     published = state.variants(url)
     texts, checked = state.glossary_inputs(url)
-    recorded = {v.glossary_hash for v in published.values()}
-    if checked == terminology.version and len(recorded) == 1:
-        fingerprint = recorded.pop()
+    if checked == terminology.version:
+        recorded = {lang: v.glossary_hash for lang, v in published.items()}
+
+        def fingerprint(lang: str) -> str:
+            return recorded.get(lang, "")
     elif texts is None:
         # Published before its texts were kept: one full fetch settles it.
         return None, None
     else:
-        fingerprint = terminology_fingerprint(texts, terminology)
+
+        def fingerprint(lang: str) -> str:
+            return terminology_fingerprint(texts, terminology, lang)
+
     if not _variants_current(ctx, published, stored.language, stored.content_hash, fingerprint):
         return None, None
     if checked != terminology.version:
@@ -421,7 +427,7 @@ def render_translation(
         slug,
         languages,
         ctx.settings,
-        glossary_version=ctx.terminology_hash(article),
+        glossary_version=ctx.terminology_hash(article, translated.language),
     )
     return replace(
         variant,
@@ -511,7 +517,7 @@ def publish_variants(ctx: RunContext, article: Article, variants: list[Variant])
     slug = state.slug_for(article.url, article.source, slug_from_url(article.url))
     before = state.variants(article.url)
     change = "changed" if before else "new"
-    glossary_hash = ctx.terminology_hash(article)
+    glossary_hash = {v.language: ctx.terminology_hash(article, v.language) for v in variants}
     state.record_reviews(
         article.url, article.content_hash, variants, glossary_hash, ctx.render_hash
     )
@@ -586,7 +592,7 @@ def _without_alternates(
             v.slug,
             languages,
             ctx.settings,
-            glossary_version=ctx.terminology_hash(article),
+            glossary_version=ctx.terminology_hash(article, v.language),
         )
         out.append(replace(v, page_html=again.page_html, fragment_html=again.fragment_html))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, or_, select, update
 from translator_pipeline.errors import StateError
 from translator_pipeline.models import Article, PublishedVariant, StoredArticle, Variant
 from translator_pipeline.store.base import StoreBase
-from translator_pipeline.store.db import _retrying, utc_now
+from translator_pipeline.store.db import _retrying, for_language, utc_now
 from translator_pipeline.store.outbox import EventFactory, _enqueue
 from translator_pipeline.store.schema import (
     _ARTICLE_COLUMNS,
@@ -99,12 +99,13 @@ class ArticleRecords(StoreBase):
         self,
         article: Article,
         variants: list[tuple[Variant, str, str]],
-        glossary_hash: str = "",
+        glossary_hash: str | Mapping[str, str] = "",
         events: EventFactory | None = None,
         render_hash: str = "",
     ) -> str:
         """Record an article and its variants, each as (variant, path, fragment path),
-        made with the glossary entries whose fingerprint is ``glossary_hash``.
+        made with the glossary entries whose fingerprint is ``glossary_hash`` (one for
+        all, or by language).
 
         With ``events``, a ``variant.published`` event (or ``variant.updated`` when
         the variant existed with other content) is queued for each webhook in the
@@ -156,7 +157,7 @@ class ArticleRecords(StoreBase):
                     # Same bytes as before: the publication time stays (sitemaps,
                     # feeds and readers must not see a change that is not one).
                     published_at=old[1] if old and old[0] == variant.checksum else now,
-                    glossary_hash=glossary_hash,
+                    glossary_hash=for_language(glossary_hash, variant.language),
                     render_hash=render_hash,
                     summary=variant.summary,
                     quality=variant.quality.decision,

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -247,3 +247,8 @@ def _hint(detail: str, backend: str, url: URL) -> str:
 
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def for_language(value: str | Mapping[str, str], language: str) -> str:
+    """A per-variant value given once for all variants or by language."""
+    return value if isinstance(value, str) else value.get(language, "")

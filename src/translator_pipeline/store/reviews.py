@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -22,7 +22,7 @@ from translator_pipeline.models import (
     VariantReview,
 )
 from translator_pipeline.store.base import StoreBase
-from translator_pipeline.store.db import _retrying, utc_now
+from translator_pipeline.store.db import _retrying, for_language, utc_now
 from translator_pipeline.store.schema import _APPROVED_SEGMENTS, _VARIANT_REVIEWS
 
 
@@ -49,7 +49,7 @@ class ReviewRecords(StoreBase):
         article_url: str,
         content_hash: str,
         variants: Iterable[Variant],
-        glossary_hash: str,
+        glossary_hash: str | Mapping[str, str],
         render_hash: str,
     ) -> None:
         """Keep each variant's decision and segments (replacing the last run's)."""
@@ -67,7 +67,7 @@ class ReviewRecords(StoreBase):
                     "flagged": v.quality.flagged,
                     "approved": v.reviewed,
                     "content_hash": content_hash,
-                    "glossary_hash": glossary_hash,
+                    "glossary_hash": for_language(glossary_hash, v.language),
                     "render_hash": render_hash,
                     "signature": v.signature,
                     "updated_at": now,

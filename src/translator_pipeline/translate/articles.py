@@ -237,14 +237,23 @@ def glossary_texts(article: Article) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def terminology_fingerprint(texts: Iterable[tuple[str, str]], terminology: Terminology) -> str:
+def terminology_fingerprint(
+    texts: Iterable[tuple[str, str]], terminology: Terminology, target: str | None = None
+) -> str:
     """Hash of the glossary concepts and pinned segments found in ``texts`` ("" if none):
-    it changes exactly when an edit changes what the article's variants depend on."""
+    it changes exactly when an edit changes what the article's variants depend on.
+
+    With ``target``, only the segments pinned into that language count: approving a
+    French segment leaves the Arabic variant current."""
     digests: set[str] = set()
     for lang, text in texts:
         if lang.startswith(_PINNED_PREFIX):
             src = lang[len(_PINNED_PREFIX) :]
-            digests.update(p.digest for p in terminology.pinned.for_source(src, text))
+            digests.update(
+                p.digest
+                for p in terminology.pinned.for_source(src, text)
+                if target is None or p.target_language == target
+            )
         else:
             digests.update(m.concept.digest for m in terminology.glossary.find(text, lang))
     if not digests:
