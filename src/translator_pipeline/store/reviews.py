@@ -119,35 +119,35 @@ class ReviewRecords(StoreBase):
 
     @_retrying
     def approve_segments(self, approvals: Sequence[Approval]) -> tuple[int, int]:
-        """Store approved translations; (new or changed, unchanged)."""
+        """Store approved translations; (new or changed, unchanged). One read of what
+        is stored and one batched upsert, whatever the number of approvals."""
         a = _APPROVED_SEGMENTS.c
-        changed = unchanged = 0
         now = utc_now()
+        rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for item in approvals:  # the last approval of a segment wins
+            key = (item.source_language, item.target_language, segment_key(item.source_text))
+            rows[key] = {
+                "source_language": item.source_language,
+                "target_language": item.target_language,
+                "source_key": key[2],
+                "source_text": item.source_text,
+                "target": item.target,
+                "unit_id": item.unit_id,
+                "article_url": item.article_url,
+                "origin": item.origin,
+                "approved_at": now,
+            }
+        pairs = {(k[0], k[1]) for k in rows}
         with self._write() as db:
-            for item in approvals:
-                key = segment_key(item.source_text)
-                have = db.execute(
-                    select(a.target).where(
-                        a.source_language == item.source_language,
-                        a.target_language == item.target_language,
-                        a.source_key == key,
-                    )
-                ).first()
-                if have is not None and have[0] == item.target:
-                    unchanged += 1
-                    continue
-                values = {
-                    "source_language": item.source_language,
-                    "target_language": item.target_language,
-                    "source_key": key,
-                    "source_text": item.source_text,
-                    "target": item.target,
-                    "unit_id": item.unit_id,
-                    "article_url": item.article_url,
-                    "origin": item.origin,
-                    "approved_at": now,
-                }
-                upsert = self._insert(_APPROVED_SEGMENTS).values(**values)
+            stored: dict[tuple[str, str, str], str] = {}
+            for src, tgt in pairs:
+                query = select(a.source_key, a.target).where(
+                    a.source_language == src, a.target_language == tgt
+                )
+                stored.update({(src, tgt, k): t for k, t in db.execute(query)})
+            changed = [row for key, row in rows.items() if stored.get(key) != row["target"]]
+            if changed:
+                upsert = self._insert(_APPROVED_SEGMENTS)
                 upsert = upsert.on_conflict_do_update(
                     index_elements=[a.source_language, a.target_language, a.source_key],
                     set_={
@@ -162,9 +162,8 @@ class ReviewRecords(StoreBase):
                         )
                     },
                 )
-                db.execute(upsert)
-                changed += 1
-        return changed, unchanged
+                db.execute(upsert, changed)
+        return len(changed), len(approvals) - len(changed)
 
     def approved_segments(self) -> list[PinnedSegment]:
         """Approved translations as pinned segments (``id``: the review unit's id)."""
