@@ -8,8 +8,9 @@ decoding, so the share is an upper bound for real models, which decode far
 slower). Then the gate (``quality.judge.judge``, with the deployment's
 language detector) judges every variant's segments. Both are timed in the same
 process on the same data; the figure is gate time / translation time (target
-< 5 %). A tiny model writes nonsense, so every check runs to its end (the
-detector reads every segment): the gate's worst case.
+< 5 %). A tiny model writes word salad from the source's vocabulary, so no
+segment is plainly French by its function words and the n-gram detector reads
+every variant (once per language its segments lean to): the gate's worst case.
 
 Usage: python bench/quality_gate.py [--articles 40] [--paragraphs 8]
 """

@@ -129,9 +129,13 @@ def main() -> None:
                 for p in state.approved_segments()
             }
             check = check_review_files(files, variants, approved, origin="b", accept_all=True)
-            return state.approve_segments(check.approvals) if check.approvals else (
-                0,
-                check.total("unchanged"),
+            return (
+                state.approve_segments(check.approvals)
+                if check.approvals
+                else (
+                    0,
+                    check.total("unchanged"),
+                )
             )
 
         units, export_s = timed(export)

@@ -117,3 +117,32 @@ def test_pseudo_output_is_never_held_and_never_indexed():
     [translated] = translate_articles([article], ["fr"], Copies())[article.url]
     _, verdict = judge(translated.segments, QualitySettings(), DETECTOR, pseudo=True)
     assert (verdict.decision, verdict.reasons) == ("publish-noindex", (PSEUDO_REASON,))
+
+
+class SometimesSpanish(Faithful):
+    """French, except every other segment comes out in Spanish (noted in ``spanish``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spanish: set[str] = set()
+
+    def _translate(self, text, source, target):
+        from tests.quality.engines import SPANISH, _one_line
+
+        key = _one_line(text)
+        if sorted(SPANISH).index(key) % 2:
+            self.spanish.add(key)
+            return SPANISH[key]
+        return super()._translate(text, source, target)
+
+
+def test_only_the_segments_in_the_wrong_language_are_flagged():
+    """The detector reads a variant's doubtful segments together (one guess per
+    language their function words lean to): that must not smear a signal onto the
+    French segments, nor lose one of the Spanish ones."""
+    from tests.quality.engines import _one_line
+
+    engine = SometimesSpanish()
+    records, _ = gate(engine)
+    flagged = {_one_line(r.source) for r in records if "wrong-language" in kinds([r])}
+    assert len(engine.spanish) >= 3 and flagged == engine.spanish

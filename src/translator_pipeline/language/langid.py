@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from translator_pipeline.language.facts import ARABIC_SCRIPT_LANGUAGES, is_arabic_letter
 from translator_pipeline.models import Article, LanguageGuess
@@ -83,6 +84,7 @@ _ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c|m|t)['’]", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\S*\d\S*")
 
 
+@lru_cache(maxsize=8192)  # a page uses few distinct characters; this runs on each one
 def _script(char: str) -> str | None:
     if not char.isalpha():
         return None
@@ -165,15 +167,28 @@ class LanguageDetector:
             return LanguageGuess("und", 0.0, script)
         return self._latin(text, hint)
 
+    def function_words(
+        self, text: str, language: str
+    ) -> tuple[Literal["plainly", "other", "none"], str]:
+        """What function words alone say of ``text`` being in ``language`` (a cheap
+        check before :meth:`detect`), and the candidate they lean to most ("" for
+        none): ``plainly`` it is (at least three words only it has, twice as many as
+        any other's); ``other``: some are another candidate's; ``none``: no other
+        candidate's function word at all."""
+        scores, exclusive = self._word_scores(_words(text))
+        leaning = max(scores, key=lambda lang: (scores[lang], lang)) if scores else ""
+        if language in self.latin:
+            mine = exclusive[language]
+            others = max((n for lang, n in exclusive.items() if lang != language), default=0)
+            if mine >= 3 and mine >= 2 * others + 1:
+                return "plainly", leaning
+        if any(n for lang, n in scores.items() if lang != language):
+            return "other", leaning
+        return "none", leaning
+
     def plainly(self, text: str, language: str) -> bool:
-        """Whether function words alone show ``text`` is in ``language`` (a cheap check
-        before :meth:`detect`: at least three only it has, twice as many as any other's)."""
-        if language not in self.latin:
-            return False
-        _, exclusive = self._word_scores(_words(text))
-        mine = exclusive[language]
-        others = max((n for lang, n in exclusive.items() if lang != language), default=0)
-        return mine >= 3 and mine >= 2 * others + 1
+        """Whether function words alone show ``text`` is in ``language``."""
+        return self.function_words(text, language)[0] == "plainly"
 
     # --- internals -----------------------------------------------------------
 

@@ -17,13 +17,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from translator_pipeline.models import Decision, QualityDecision, SegmentRecord
-from translator_pipeline.quality.signals import KINDS, segment_signals
+from translator_pipeline.quality.signals import KINDS, language_signals, segment_signals
 
 if TYPE_CHECKING:
     from translator_pipeline.config.quality import QualitySettings
     from translator_pipeline.language.langid import LanguageDetector
 
-__all__ = ["LABELS", "PSEUDO_REASON", "judge", "judge_segments"]
+__all__ = ["LABELS", "PSEUDO_REASON", "judge", "judge_segments", "weakness"]
 
 PSEUDO_REASON = "pseudo-translation: not a translation, never indexed"
 _RANK: dict[Decision, int] = {"publish": 0, "publish-noindex": 1, "hold": 2}
@@ -52,7 +52,18 @@ def judge_segments(
     detector: LanguageDetector | None = None,
 ) -> tuple[SegmentRecord, ...]:
     """The records with their signals filled in."""
-    return tuple(replace(r, signals=segment_signals(r, settings, detector)) for r in records)
+    pending: list[tuple[SegmentRecord, str, str]] = []
+    judged = [replace(r, signals=segment_signals(r, settings, detector, pending)) for r in records]
+    if not pending or detector is None:
+        return tuple(judged)
+    wrong = language_signals(pending, detector)
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return tuple(
+        replace(r, signals=tuple(sorted((*r.signals, wrong[r.id]), key=lambda s: order[s.kind])))
+        if r.id in wrong
+        else r
+        for r in judged
+    )
 
 
 def judge(
@@ -82,7 +93,7 @@ def judge(
     cap = _CAP[settings.action]
     if _RANK[decision] > _RANK[cap]:
         decision = cap
-    weakest = sorted(flagged, key=_weakness)
+    weakest = sorted(flagged, key=weakness)
     return judged, QualityDecision(
         decision=decision,
         reasons=_reasons(considered),
@@ -92,7 +103,8 @@ def judge(
     )
 
 
-def _weakness(record: SegmentRecord) -> tuple[int, int, float]:
+def weakness(record: SegmentRecord) -> tuple[int, int, float]:
+    """Sort key, weakest first: severe signals, then signals, then the engine score."""
     severe = sum(1 for s in record.signals if s.severe)
     score = record.score if record.score is not None else 0.0
     return (-severe, -len(record.signals), score)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from html import unescape
@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 from translator_pipeline.language.facts import normalise_code, uses_arabic_script
 from translator_pipeline.language.langid import script_of
-from translator_pipeline.models import QualitySignal, SegmentRecord
+from translator_pipeline.models import LanguageGuess, QualitySignal, SegmentRecord
 
 if TYPE_CHECKING:
     from translator_pipeline.config.quality import QualitySettings
     from translator_pipeline.language.langid import LanguageDetector
 
-__all__ = ["KINDS", "SegmentTexts", "expected_script", "segment_signals"]
+__all__ = ["KINDS", "SegmentTexts", "expected_script", "language_signals", "segment_signals"]
 
 #: Every kind of signal, most serious first: the order reasons are given in.
 KINDS = (
@@ -80,6 +80,7 @@ _SCRIPT_OF_LANGUAGE = {lang: s for s, langs in _SCRIPTS.items() for lang in lang
 _DENSITY = {"Latn": 1.0, "Arab": 0.85, "Cyri": 1.05, "Hang": 0.45, "Cjk ": 0.3, "Hira": 0.35}
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&.-]+\b")
 _MIN_RATIO_CHARS = 20  # shorter segments ("Home", a date) vary too much to judge
+_SAMPLE = 1000  # characters of a group of segments the n-gram detector reads
 _SURE = 0.8  # detector confidence from which another language is a fault
 
 
@@ -140,13 +141,18 @@ def segment_signals(
     record: SegmentRecord,
     settings: QualitySettings,
     detector: LanguageDetector | None = None,
+    pending: list[tuple[SegmentRecord, str, str]] | None = None,
 ) -> tuple[QualitySignal, ...]:
-    """What looks wrong with one segment's translation, in :data:`KINDS` order."""
+    """What looks wrong with one segment's translation, in :data:`KINDS` order.
+
+    With ``pending``, a segment whose language only the n-gram detector can tell
+    is added to it (with its text) instead: :func:`language_signals` then settles
+    a whole variant's such segments at once."""
     if record.approved:
         return ()
     texts = SegmentTexts.of(record)
     found = [
-        *_script_and_language(record, texts, settings, detector),
+        *_script_and_language(record, texts, settings, detector, pending),
         *_identical(texts, settings),
         *_repetition(texts),
         *_missing(texts),
@@ -170,6 +176,7 @@ def _script_and_language(
     texts: SegmentTexts,
     settings: QualitySettings,
     detector: LanguageDetector | None,
+    pending: list[tuple[SegmentRecord, str, str]] | None = None,
 ) -> Iterable[QualitySignal]:
     # Acronyms and addresses (UNESCO, www.icesco.org) stay Latin in any script.
     target = normalise_code(record.target_language).split("-")[0]
@@ -187,17 +194,61 @@ def _script_and_language(
         return
     if detector is None or len(texts.target_words) < settings.min_words:
         return
-    if want == "Arab" or detector.plainly(letters_only, target):
-        return  # the script check said it for Arabic; function words say it here
-    guess = detector.detect(letters_only, hint=target)
-    if guess.known and guess.language != target and guess.confidence >= _SURE:
-        untranslated = guess.language == normalise_code(record.source_language).split("-")[0]
-        yield QualitySignal(
-            "wrong-language",
-            f"reads as {guess.language} ({guess.confidence:.2f})"
-            + (", the source language" if untranslated else ""),
-            severe=True,
-        )
+    if want == "Arab":
+        return  # the script check said it
+    words, leaning = detector.function_words(letters_only, target)
+    if words == "plainly":
+        return
+    if words == "none":
+        # No candidate language's function words: word salad or a string of names,
+        # where an n-gram guess would be noise (and the slow part of the gate).
+        return
+    if pending is not None:
+        pending.append((record, letters_only, leaning))
+        return
+    signal = _wrong_language(record, detector.detect(letters_only, hint=target))
+    if signal is not None:
+        yield signal
+
+
+def _wrong_language(record: SegmentRecord, guess: LanguageGuess) -> QualitySignal | None:
+    target = normalise_code(record.target_language).split("-")[0]
+    if not (guess.known and guess.language != target and guess.confidence >= _SURE):
+        return None
+    untranslated = guess.language == normalise_code(record.source_language).split("-")[0]
+    return QualitySignal(
+        "wrong-language",
+        f"reads as {guess.language} ({guess.confidence:.2f})"
+        + (", the source language" if untranslated else ""),
+        severe=True,
+    )
+
+
+def language_signals(
+    pending: Sequence[tuple[SegmentRecord, str, str]], detector: LanguageDetector
+) -> dict[str, QualitySignal]:
+    """``wrong-language`` signals (by segment id) for one variant's segments whose
+    language function words could not settle.
+
+    The n-gram detector is the slow part of the gate, so it reads the segments
+    together: grouped by the language their function words lean to, one guess
+    per group (a group's text is longer, so its guess is also surer). A single
+    segment is read alone, as before.
+    """
+    groups: dict[tuple[str, str, str], list[tuple[SegmentRecord, str]]] = defaultdict(list)
+    for record, text, leaning in pending:
+        groups[(record.target_language, record.source_language, leaning)].append((record, text))
+    out: dict[str, QualitySignal] = {}
+    for (target, _source, _lean), members in groups.items():
+        hint = normalise_code(target).split("-")[0]
+        # n-gram extraction costs as the text is long; a thousand letters are plenty.
+        sample = " ".join(text for _, text in members)[:_SAMPLE]
+        guess = detector.detect(sample, hint=hint)
+        for record, _ in members:
+            signal = _wrong_language(record, guess)
+            if signal is not None:
+                out[record.id] = signal
+    return out
 
 
 def _identical(texts: SegmentTexts, settings: QualitySettings) -> Iterable[QualitySignal]:

@@ -17,9 +17,10 @@ from typing import Literal
 
 from translator_pipeline.html.segment import placeholders_from_html
 from translator_pipeline.models import InlineTag, Segment, SegmentRecord, VariantReview
+from translator_pipeline.quality.judge import weakness
 from translator_pipeline.review.units import MACHINE_STATE, ReviewFile, ReviewUnit
 
-__all__ = ["machine_target", "plain_target", "review_files", "unit_weakness"]
+__all__ = ["machine_target", "plain_target", "review_files"]
 
 Order = Literal["weakest", "document"]
 
@@ -50,12 +51,6 @@ def plain_target(target: str, tags: Sequence[InlineTag]) -> str:
         return ""
 
     return re.sub(r"</?g\d+>|<x\d+/>", spell, target)
-
-
-def unit_weakness(record: SegmentRecord) -> tuple[int, int, float]:
-    """Sort key: weakest first (severe signals, then signals, then engine score)."""
-    severe = sum(1 for s in record.signals if s.severe)
-    return (-severe, -len(record.signals), record.score if record.score is not None else 0.0)
 
 
 def _notes(record: SegmentRecord, mapped: bool) -> tuple[str, ...]:
@@ -116,10 +111,10 @@ def review_files(
         if not records:
             continue
         if order == "weakest":
-            records.sort(key=unit_weakness)  # stable: reading order among equals
+            records.sort(key=weakness)  # stable: reading order among equals
         units = tuple(_unit(r) for r in records)
         key = (
-            (_DECISION_RANK.get(review.decision, 3), unit_weakness(records[0]), n)
+            (_DECISION_RANK.get(review.decision, 3), weakness(records[0]), n)
             if order == "weakest"
             else (n,)
         )
