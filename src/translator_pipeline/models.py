@@ -458,6 +458,9 @@ class ArticleOutcome:
     # A page extracted (or refused by extraction) this run: its selectors that matched
     # nothing, as Article.selector_misses; None when no page was extracted (404, 304 …).
     selector_misses: tuple[str, ...] | None = None
+    # The quality gate's verdict on each variant translated this run, held ones
+    # included: (language, decision), in target-language order.
+    quality: tuple[tuple[str, QualityDecision], ...] = ()
 
 
 @dataclass

@@ -109,6 +109,40 @@ def test_results_match_raw_ctranslate2_on_the_same_tokens(engine):
     assert engine.translate_batch([sentence], "en", "ar") == [expected.strip()]
 
 
+@pytest.mark.parametrize("length_penalty", [0.0, 0.2, 1.0])
+def test_scores_are_the_mean_token_log_probability_ctranslate2_gives(argos_dir, length_penalty):
+    """The quality gate's ``low-score`` signal compares scores across lengths and
+    settings: CTranslate2's own scoring of the output says what they must be."""
+    engine = ArgosTranslator(
+        ArgosSettings(
+            packages_dir=argos_dir,
+            beam_size=2,
+            repetition_guard=False,
+            length_penalty=length_penalty,
+        )
+    )
+    package = engine.pairs[("en", "fr")]
+    sentence = "The organization signed an agreement in Rabat."
+    [(text, score)] = engine.translate_batch_scored([sentence], "en", "fr")
+    assert text == engine.translate_batch([sentence], "en", "fr")[0]
+    tokens = package.package.tokenizer.encode(sentence)
+    raw = ctranslate2.Translator(
+        str(package.path / "model"), device="cpu", compute_type=engine.options.compute_type
+    )
+    output = raw.translate_batch([tokens], beam_size=2, length_penalty=length_penalty)
+    [scored] = raw.score_batch([tokens], [output[0].hypotheses[0]])
+    expected = sum(scored.log_probs) / len(scored.log_probs)  # the end token included
+    assert score == pytest.approx(expected, abs=0.02)
+    assert score < 0
+
+
+def test_texts_without_words_have_no_score_and_pivots_take_the_weaker_hop(engine):
+    out = engine.translate_batch_scored(["", "Member States agreed."], "fr", "ar")
+    assert out[0] == ("", None)
+    direct = engine.translate_batch_scored(["Member States agreed."], "fr", "en")[0][1]
+    assert out[1][1] is not None and out[1][1] <= direct
+
+
 def test_pivot_goes_through_english_in_one_call_per_leg(engine):
     first, second = spy_on(engine, "fr", "en"), spy_on(engine, "en", "ar")
     out = engine.translate_batch(["Le ministre a ouvert la conférence.", "Bonjour."], "fr", "ar")

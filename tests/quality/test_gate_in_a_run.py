@@ -15,6 +15,7 @@ from tests.support.webhook_receiver import Receiver, receiving
 from translator_pipeline import engines
 from translator_pipeline.config.settings import load_settings
 from translator_pipeline.run.loop import run_once
+from translator_pipeline.run.report import run_report_dict
 from translator_pipeline.store.state import Approval, StateStore
 
 PAGE = f"""<!doctype html><html lang="en"><head><title>{TITLE}</title></head><body>
@@ -69,6 +70,11 @@ def test_held_variant_waits_for_approval_then_is_published_as_reviewed(site):
     assert outcome.status == "published" and outcome.languages == ("fr",)
     assert "ar held by the quality gate" in outcome.reason
     assert "copied from the source" in outcome.reason
+    data = run_report_dict(report)
+    assert data["counts"]["variants_held"] == 1
+    ar, fr = data["articles"][0]["quality"]
+    assert (ar["language"], ar["decision"], fr["decision"]) == ("ar", "hold", "publish")
+    assert any("copied from the source" in r for r in ar["reasons"])
     out = config.parent / "out"
     assert not (out / "ar").exists()
     [article] = manifest(config)["articles"]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from translator_pipeline.flows.artifacts import publish_run_artifacts
-from translator_pipeline.models import ArticleOutcome, GlossaryEvent, RunReport
+from translator_pipeline.models import ArticleOutcome, GlossaryEvent, QualityDecision, RunReport
 from translator_pipeline.run.report import (
     RUN_REPORT_NAME,
     STAGES,
@@ -50,6 +50,11 @@ def sample_report() -> RunReport:
                 source_language="en",
                 change="new",
                 segments_translated=26,
+                quality=(
+                    ("ar", QualityDecision("publish", (), (), 8, 0)),
+                    ("fr", QualityDecision("publish-noindex", ("1 of 8 …",), ("s1",), 8, 1)),
+                    ("en", QualityDecision("hold", ("2 of 8 …",), ("s2", "s3"), 8, 2)),
+                ),
             ),
             ArticleOutcome(
                 EDITED,
@@ -121,9 +126,14 @@ def test_run_report_has_every_figure_of_the_issue() -> None:
         "failed": 1,
         "withdrawn": 1,
         "variants_published": 4,
+        "variants_held": 1,
+        "variants_noindex": 1,
         "refused_links": 1,
         "source_errors": 1,
     }
+    # The quality gate's verdict per variant, held ones included.
+    assert data["articles"][0]["quality"] == data_quality()
+    assert data["articles"][1]["quality"] == []
     # Equal causes group together once the article's own URL is taken out.
     assert data["reasons"]["skipped"] == {"LanguageError: article is in 'de'": 2}
     assert data["reasons"]["failed"] == {HOSTILE: 1}
@@ -161,6 +171,26 @@ def test_run_report_has_every_figure_of_the_issue() -> None:
     assert data["output"] == "/srv/www/translations"
 
 
+def data_quality() -> list[dict]:
+    return [
+        {"language": "ar", "decision": "publish", "reasons": [], "segments": 8, "flagged": 0},
+        {
+            "language": "fr",
+            "decision": "publish-noindex",
+            "reasons": ["1 of 8 …"],
+            "segments": 8,
+            "flagged": 1,
+        },
+        {
+            "language": "en",
+            "decision": "hold",
+            "reasons": ["2 of 8 …"],
+            "segments": 8,
+            "flagged": 2,
+        },
+    ]
+
+
 def test_each_article_carries_its_own_figures_and_compliance() -> None:
     articles = {a["url"]: a for a in run_report_dict(sample_report())["articles"]}
 
@@ -174,6 +204,7 @@ def test_each_article_carries_its_own_figures_and_compliance() -> None:
         "segments_translated": 26,
         "segments_from_memory": 0,
         "glossary": None,
+        "quality": data_quality(),
         "reason": "",
         "http_status": None,
         "attempts": 0,

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import threading
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,14 @@ class ArgosTranslator:
         )
 
     def translate_batch(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        return [text for text, _ in self.translate_batch_scored(texts, source, target)]
+
+    def translate_batch_scored(
+        self, texts: Sequence[str], source: str, target: str
+    ) -> list[tuple[str, float | None]]:
+        """Translations with the model's confidence in each: the mean log-probability
+        of its tokens (CTranslate2's scores, length penalty undone); through a pivot,
+        the weaker hop's. None for a text with nothing to translate."""
         hops = self.route(source, target)
         if hops is None:
             raise EngineError(
@@ -147,9 +156,15 @@ class ArgosTranslator:
                 target=target,
             )
         out = list(texts)
+        scores: list[float | None] = [None] * len(out)
         for package in hops:
-            out = self._translate_hop(out, package)
-        return out
+            hop_scores: list[float | None] = []
+            out = [o[0] for o in self._translate_hop_nbest(out, package, 1, hop_scores)]
+            scores = [
+                h if s is None else (s if h is None else min(s, h))
+                for s, h in zip(scores, hop_scores, strict=True)
+            ]
+        return list(zip(out, scores, strict=True))
 
     def translate_alternatives(
         self, texts: Sequence[str], source: str, target: str, n: int
@@ -297,8 +312,14 @@ class ArgosTranslator:
         return [options[0] for options in self._translate_hop_nbest(texts, package, 1)]
 
     def _translate_hop_nbest(
-        self, texts: list[str], package: ArgosPackage, n: int
+        self,
+        texts: list[str],
+        package: ArgosPackage,
+        n: int,
+        scores: list[float | None] | None = None,
     ) -> list[list[str]]:
+        """``n`` hypotheses per text; with ``scores`` (a list to fill), each text's mean
+        token log-probability of the best one, in order."""
         codec = self._codec(package)
         # 1. sentences of every text, unique ones collected in first-seen order
         layout: list[list[tuple[int, str]] | None] = []
@@ -310,6 +331,8 @@ class ArgosTranslator:
             parts = split_with_spacing(text, package.from_code)
             layout.append([(unique.setdefault(s, len(unique)), ws) for s, ws in parts])
         if not unique:
+            if scores is not None:
+                scores.extend([None] * len(texts))
             return [[text] for text in texts]
         # 2. tokenise, cut long sentences between words, one batch for the whole hop
         batch: list[list[str]] = []
@@ -320,10 +343,15 @@ class ArgosTranslator:
                 batch.append(chunk)
                 owners.append(sid)
         longest = max((len(t) for t in batch), default=1)
-        results = self._run(package, batch, **self._decoding(n, longest))
+        decoding = self._decoding(n, longest)
+        if scores is not None:
+            decoding["return_scores"] = True
+        results = self._run(package, batch, **decoding)
         hypotheses = [self._tokens(result, package, n) for result in results]
         if self.options.repetition_guard:
-            self._guard(package, batch, hypotheses, n)
+            self._guard(package, batch, hypotheses, n, results if scores is not None else None)
+        if scores is not None:
+            scores.extend(self._text_scores(results, owners, layout, decoding))
         # 3. decode every hypothesis; glue chunks back into sentences (rank by rank)
         sentences = list(unique)
         ranks: list[list[list[str]]] = [[[] for _ in range(n)] for _ in unique]
@@ -350,6 +378,34 @@ class ArgosTranslator:
         return out
 
     @staticmethod
+    def _text_scores(
+        results: list[Any],
+        owners: list[int],
+        layout: list[list[tuple[int, str]] | None],
+        decoding: dict[str, Any],
+    ) -> list[float | None]:
+        """Each text's mean token log-probability over its sentences' chunks.
+
+        CTranslate2 scores a hypothesis as its summed log-probability divided by
+        ``(tokens + 1) ** length_penalty`` (the end token counts): undone here, so
+        scores compare across lengths and settings."""
+        penalty = float(decoding.get("length_penalty") or 0.0)
+        total: dict[int, float] = defaultdict(float)
+        count: dict[int, int] = defaultdict(int)
+        for sid, result in zip(owners, results, strict=True):
+            if not getattr(result, "scores", None) or not result.hypotheses:
+                continue
+            length = len(result.hypotheses[0]) + 1
+            total[sid] += float(result.scores[0]) * length**penalty
+            count[sid] += length
+        out: list[float | None] = []
+        for row in layout:
+            sids = {sid for sid, _ in row} if row else set()
+            tokens = sum(count[s] for s in sids)
+            out.append(round(sum(total[s] for s in sids) / tokens, 4) if tokens else None)
+        return out
+
+    @staticmethod
     def _tokens(result: Any, package: ArgosPackage, n: int) -> list[list[str]]:
         """``n`` token lists (the last repeated if fewer came back), target prefix dropped."""
         hyps = [list(h) for h in result.hypotheses] or [[]]
@@ -368,6 +424,7 @@ class ArgosTranslator:
         batch: list[list[str]],
         hypotheses: list[list[list[str]]],
         n: int,
+        results: list[Any] | None = None,
     ) -> None:
         """Re-decode, with repetition penalties, the inputs whose best output loops.
 
@@ -384,9 +441,14 @@ class ArgosTranslator:
             return
         retry = [batch[i] for i in bad]
         longest = max(len(t) for t in retry)
-        results = self._run(package, retry, **self._decoding(n, longest, guarded=True))
-        for i, result in zip(bad, results, strict=True):
+        decoding = self._decoding(n, longest, guarded=True)
+        if results is not None:
+            decoding["return_scores"] = True
+        again = self._run(package, retry, **decoding)
+        for i, result in zip(bad, again, strict=True):
             hypotheses[i] = self._tokens(result, package, n)
+            if results is not None:
+                results[i] = result  # its score is the re-decoded output's
         log.info("repetition guard re-translated %d of %d inputs", len(bad), len(batch))
 
 

@@ -214,6 +214,16 @@ def run_report_dict(report: RunReport) -> dict[str, Any]:
                 "segments_translated": o.segments_translated,
                 "segments_from_memory": o.segments_from_memory,
                 "glossary": _compliance_dict(own) if own is not None else None,
+                "quality": [
+                    {
+                        "language": lang,
+                        "decision": q.decision,
+                        "reasons": list(q.reasons),
+                        "segments": q.segments,
+                        "flagged": q.flagged,
+                    }
+                    for lang, q in o.quality
+                ],
                 "reason": o.reason,
                 "http_status": o.http_status,
                 "attempts": o.attempts,
@@ -242,6 +252,8 @@ def run_report_dict(report: RunReport) -> dict[str, Any]:
             "failed": report.count("failed"),
             "withdrawn": report.count("withdrawn"),
             "variants_published": report.variants_published,
+            "variants_held": _decisions(outcomes, "hold"),
+            "variants_noindex": _decisions(outcomes, "publish-noindex"),
             "refused_links": len(report.refused_links),
             "source_errors": len(report.source_errors),
         },
@@ -271,6 +283,11 @@ def run_report_dict(report: RunReport) -> dict[str, Any]:
         "articles": articles,
         "output": report.output_dir,
     }
+
+
+def _decisions(outcomes: list[ArticleOutcome], decision: str) -> int:
+    """Variants of this run the quality gate gave ``decision``."""
+    return sum(1 for o in outcomes for _, q in o.quality if q.decision == decision)
 
 
 def run_report_bytes(report: RunReport) -> bytes:

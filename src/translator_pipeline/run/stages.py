@@ -564,7 +564,13 @@ def publish_variants(ctx: RunContext, article: Article, variants: list[Variant])
         change=change if written else "",
         segments_translated=sum(v.segments_translated for v in every),
         segments_from_memory=sum(v.segments_from_memory for v in every),
+        quality=tuple((v.language, v.quality) for v in sorted(every, key=_target_order(ctx))),
     )
+
+
+def _target_order(ctx: RunContext) -> Callable[[Variant], int]:
+    order = {lang: i for i, lang in enumerate(ctx.settings.target_languages)}
+    return lambda v: order.get(v.language, len(order))
 
 
 def _held_note(variant: Variant, had_earlier: bool) -> str:
