@@ -41,7 +41,8 @@ def add_review_parser(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--since",
         help="only variants translated since: an ISO date or time (UTC), 'last' (the last "
-        "run, from its run-report.json), or a run-report.json path",
+        "run, from its run-report.json in run_report_dir or output_dir), or a "
+        "run-report.json path",
     )
     export.add_argument(
         "--language",
@@ -120,7 +121,9 @@ def _since(value: str | None, output_dir: Path) -> str | None:
         try:
             started = json.loads(path.read_text(encoding="utf-8"))["started_at"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError("--since", [("--since", f"cannot read {path}: {exc}")]) from None
+            hint = " (published to object storage? name a copy or give a date)"
+            problem = f"cannot read {path}: {exc}" + (hint if value == "last" else "")
+            raise ConfigError("--since", [("--since", problem)]) from None
         return str(started)
     try:
         moment = datetime.fromisoformat(value)
@@ -153,7 +156,7 @@ def cmd_review_export(args: argparse.Namespace) -> int:
     from translator_pipeline import __version__
 
     settings, store = _store(args.config)
-    since = _since(args.since, Path(settings.output_dir))
+    since = _since(args.since, Path(settings.run_report_dir or settings.output_dir))
     languages = args.language or [None]
     reviews = [
         r
