@@ -280,9 +280,11 @@ def test_table_rows_one_per_article() -> None:
         "segments_translated": 2,
         "segments_from_memory": 24,
         "compliance": "50.0 %",
+        "quality": "",
         "reason": "1 glossary term(s) missed (see the review report)",
     }
     assert rows[0]["compliance"] == ""  # no term in it: nothing to comply with
+    assert rows[0]["quality"] == "fr publish-noindex, en hold"
     assert rows[3]["reason"] == f"LanguageError: article is in 'de' [{GERMAN}]"
 
 

@@ -390,6 +390,10 @@ def run_report_rows(report: RunReport) -> list[dict[str, Any]]:
                 "segments_translated": o.segments_translated,
                 "segments_from_memory": o.segments_from_memory,
                 "compliance": own.percent if own is not None and own.occurrences else "",
+                # Only what needs a look: "en hold, fr publish-noindex".
+                "quality": ", ".join(
+                    f"{lang} {q.decision}" for lang, q in o.quality if q.decision != "publish"
+                ),
                 "reason": _cell(o.reason),
             }
         )
