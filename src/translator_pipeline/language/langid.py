@@ -82,6 +82,12 @@ _WORDS: dict[str, frozenset[str]] = {
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c|m|t)['’]", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|\S*\d\S*")
+# What any match of _NOISE contains: most texts have none, and the scan is cheap.
+_NOISE_HINT = re.compile(r"[@\d]|https?:|www\.")
+
+
+def _denoise(text: str) -> str:
+    return _NOISE.sub(" ", text) if _NOISE_HINT.search(text) else text
 
 
 @lru_cache(maxsize=8192)  # a page uses few distinct characters; this runs on each one
@@ -125,7 +131,7 @@ def _factory(languages: tuple[str, ...], seed: int):
 
 def _words(text: str) -> list[str]:
     words = []
-    for word in _WORD.findall(_NOISE.sub(" ", text)):
+    for word in _WORD.findall(_denoise(text)):
         if len(word) > 1 and word.isupper() and not text.isupper():
             continue  # acronyms (ICESCO, UNESCO) say nothing about the language
         word = word.lower()
@@ -250,7 +256,7 @@ class LanguageDetector:
                 confidence = 0.7 + 0.29 * (shares[0] - shares[1])
                 return LanguageGuess(top, round(confidence, 3), "Latn")
         if short and not scores:
-            raw = [w for w in _WORD.findall(_NOISE.sub(" ", text)) if len(w) > 1]
+            raw = [w for w in _WORD.findall(_denoise(text)) if len(w) > 1]
             if raw and all(w[0].isupper() for w in raw) and not text.isupper():
                 # Only capitalised words and no function word: names of places and
                 # people ("Rabat", "Bamako") have no language of their own.
@@ -296,7 +302,7 @@ class LanguageDetector:
         factory = _factory(languages, self.seed)
         with self._lock:
             detector = factory.create()
-            detector.append(_NOISE.sub(" ", sample))
+            detector.append(_denoise(sample))
             try:
                 ranked = detector.get_probabilities()
             except LangDetectException:

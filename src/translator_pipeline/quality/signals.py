@@ -47,6 +47,13 @@ KINDS = (
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _URL = re.compile(r"https?://[^\s<>\"']+|www\.[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_HINT = re.compile(r"@|https?:|www\.")  # in every match of _URL: a cheap first look
+
+
+def _no_urls(text: str) -> str:
+    return _URL.sub(" ", text) if _URL_HINT.search(text) else text
+
+
 # A number with its group and decimal separators (1,000.5 · 1 000,5 · 2026-03-05 is three).
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f\u066b\u066c ]\d+)*")
 _DIGITS = str.maketrans(
@@ -120,7 +127,7 @@ def _plain(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(_URL.sub(" ", text)) if not w.isdigit()]
+    return [w.casefold() for w in _WORD.findall(_no_urls(text)) if not w.isdigit()]
 
 
 def _numbers(text: str) -> Counter[str]:
@@ -180,7 +187,7 @@ def _script_and_language(
 ) -> Iterable[QualitySignal]:
     # Acronyms and addresses (UNESCO, www.icesco.org) stay Latin in any script.
     target = normalise_code(record.target_language).split("-")[0]
-    letters_only = _ACRONYM.sub(" ", _URL.sub(" ", texts.target))
+    letters_only = _ACRONYM.sub(" ", _no_urls(texts.target))
     script, counts = script_of(letters_only)
     letters = sum(counts.values())
     want = expected_script(record.target_language)
