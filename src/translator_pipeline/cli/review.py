@@ -16,10 +16,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from translator_pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from translator_pipeline.config.settings import Settings
+    from translator_pipeline.models import VariantReview
+    from translator_pipeline.review.apply import ImportCheck
+    from translator_pipeline.store.state import StateStore
 
 __all__ = ["add_review_parser"]
 
@@ -97,7 +105,7 @@ def add_review_parser(subparsers: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=cmd_review_import)
 
 
-def _store(config: str):
+def _store(config: str) -> tuple[Settings, StateStore]:
     from translator_pipeline.config.settings import load_settings
     from translator_pipeline.store.state import StateStore
 
@@ -186,7 +194,9 @@ def cmd_review_export(args: argparse.Namespace) -> int:
     return rc
 
 
-def _export_tmx(store, reviews, args: argparse.Namespace, version: str) -> int:
+def _export_tmx(
+    store: StateStore, reviews: Sequence[VariantReview], args: argparse.Namespace, version: str
+) -> int:
     from translator_pipeline.review.export import plain_target
     from translator_pipeline.review.tmx import MemoryEntry, write_tmx
 
@@ -274,7 +284,7 @@ def cmd_review_import(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if rejected else 0
 
 
-def _file_result(name: str, check, stored: tuple[int, int], dry_run: bool) -> dict:
+def _file_result(name: str, check: ImportCheck, stored: tuple[int, int], dry_run: bool) -> dict:
     return {
         "path": name,
         "dry_run": dry_run,

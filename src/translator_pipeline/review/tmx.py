@@ -3,8 +3,8 @@
 Plain text (TMX level 1): the source is the segment's text as the pipeline
 keys it, the target the approved translation with its markup dropped and
 kept runs (numbers, URLs) spelled out, so both sides read alike in any CAT
-tool. Each ``<tu>`` carries the review unit's id, the article it was approved
-in, and where the approval came from.
+tool. Each ``<tu>`` carries the review unit's id and, as its note, the file the
+approval came from.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class MemoryEntry:
     source: str
     target: str  # plain text
     note: str = ""
-    article_url: str = ""
 
 
 def write_tmx(entries: Sequence[MemoryEntry], *, tool_version: str = "") -> bytes:
@@ -52,8 +51,6 @@ def write_tmx(entries: Sequence[MemoryEntry], *, tool_version: str = "") -> byte
         tu = etree.SubElement(body, "tu", tuid=entry.id, srclang=entry.source_language)
         if entry.note:
             etree.SubElement(tu, "note").text = entry.note
-        if entry.article_url:
-            etree.SubElement(tu, "prop", type="x-article").text = entry.article_url
         for lang, text in (
             (entry.source_language, entry.source),
             (entry.target_language, entry.target),
