@@ -9,6 +9,7 @@ edits come back as changed targets in state ``needs-review-translation``: the
 default import counts an edited target as reviewed, ``--strict-states`` does not.
 """
 
+import io
 import os
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from tests.review import site as demo
+from tests.support.programs import missing
 from translator_pipeline.cli.main import main
 from translator_pipeline.config.settings import load_settings
 from translator_pipeline.store.state import StateStore
@@ -150,3 +152,24 @@ def test_an_exported_file_goes_through_omegat_and_comes_back_approved(translated
 def demo_url(config: Path, name: str) -> str:
     [article] = [a for a in demo.manifest(config)["articles"] if a["url"].endswith(name)]
     return article["url"]
+
+
+def test_the_tmx_of_approved_segments_is_valid_tmx_1_4(translated, omegat, capsys):
+    """Validated against the TMX 1.4 DTD OmegaT ships (it reads such memories from tm/)."""
+    import zipfile
+
+    jar = Path(omegat).resolve().parent.parent / "share" / "omegat" / "OmegaT.jar"
+    if not jar.exists():
+        missing(f"OmegaT's jar at {jar}", "apt-get install omegat (Debian's layout)")
+    with zipfile.ZipFile(jar) as bundle:
+        dtd = etree.DTD(io.BytesIO(bundle.read("schemas/tmx14.dtd")))
+    config = translated
+    exported = config.parent / "review.xlf"
+    assert main(["review", "export", "--config", str(config), "-o", str(exported)]) == 0
+    assert main(["review", "import", str(exported), "--config", str(config), "--accept-all"]) == 0
+    tmx_path = config.parent / "approved.tmx"
+    assert main(["review", "export", "--tmx", "--config", str(config), "-o", str(tmx_path)]) == 0
+    doc = etree.parse(str(tmx_path))
+    assert dtd.validate(doc), dtd.error_log
+    units = doc.findall("body/tu")
+    assert len(units) >= 10 and all(len(tu.findall("tuv")) == 2 for tu in units)
