@@ -11,6 +11,7 @@ from translator_pipeline.models import ArticleOutcome, GlossaryEvent, QualityDec
 from translator_pipeline.run.report import (
     RUN_REPORT_NAME,
     STAGES,
+    format_summary,
     run_report_bytes,
     run_report_dict,
     run_report_markdown,
@@ -268,6 +269,13 @@ def test_markdown_summary_escapes_scraped_text() -> None:
     assert "](javascript" not in markdown and "<script>" not in markdown
     assert "\\[link\\]\\(javascript:alert\\(1\\)\\)" in markdown
     assert "\\<script\\>" in markdown
+
+
+def test_the_summary_counts_what_the_quality_gate_held() -> None:
+    summary = format_summary(sample_report())
+    assert "quality gate: 1 variant(s) held, 1 published noindex" in summary
+    assert "review export" in summary
+    assert "quality gate" not in format_summary(RunReport(started_at="t"))
 
 
 def test_table_rows_one_per_article() -> None:

@@ -16,6 +16,7 @@ from translator_pipeline.config.settings import Settings
 from translator_pipeline.crawl.extract import configured_selectors
 from translator_pipeline.glossary.review import MAX_MISSES, OVERALL, Compliance, _md, compliance
 from translator_pipeline.models import ArticleOutcome, RunReport
+from translator_pipeline.quality.judge import PSEUDO_REASON
 
 __all__ = [
     "RUN_REPORT_NAME",
@@ -68,6 +69,19 @@ def format_summary(report: RunReport) -> str:
             lines.append(f"  {outcome.status}: {outcome.url} — {outcome.reason}")
         elif outcome.status == "published" and outcome.reason:
             lines.append(f"  note: {outcome.url} — {outcome.reason}")
+    held = _decisions(report.outcomes, "hold")
+    # Pseudo output is always noindexed: nothing for translators there.
+    noindex = sum(
+        1
+        for o in report.outcomes
+        for _, q in o.quality
+        if q.decision == "publish-noindex" and q.reasons != (PSEUDO_REASON,)
+    )
+    if held or noindex:
+        lines.append(
+            f"  quality gate: {held} variant(s) held, {noindex} published noindex; "
+            "`translator-pipeline review export --config …` writes them for translators"
+        )
     if report.glossary_version or report.glossary_events or report.review_report:
         lines.append("  " + _glossary_line(report))
     if report.webhooks_delivered or report.webhooks_pending or report.webhook_errors:
