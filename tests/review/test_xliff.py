@@ -164,3 +164,23 @@ def test_a_file_above_the_size_limit_is_refused_before_parsing(monkeypatch):
     monkeypatch.setattr(xliff, "MAX_REVIEW_FILE_BYTES", 1000)
     with pytest.raises(ReviewFileError, match="above the 1,000-byte limit"):
         read_xliff(exported())
+
+
+def test_a_file_saved_by_a_tool_in_utf_16_with_a_bom_reads_the_same():
+    data = exported()
+    text = data.decode("utf-8").replace("encoding='UTF-8'", "encoding='UTF-16'")
+    utf16 = text.encode("utf-16")  # with a byte-order mark
+    assert read_xliff(utf16) == read_xliff(data)
+
+
+def test_trados_style_segment_markers_in_the_target_are_read_through():
+    doc = etree.fromstring(exported(order="document"))
+    target = doc.find(".//x:trans-unit/x:target", NS)
+    seg = etree.Element(f"{{{XLIFF12_NS}}}mrk", mtype="seg", mid="0")
+    seg.text = target.text
+    for child in list(target):
+        seg.append(child)
+    target.text = None
+    target.append(seg)
+    [rf] = read_xliff(etree.tostring(doc))
+    assert rf.units[0].target == "Lisez <g1>le rapport <g2>final</g2></g1> de <x3/> et plus."
