@@ -147,6 +147,11 @@ source-language="en" target-language="fr" datatype="html"><body/></file></xliff>
         (b"<html><body>not a review file</body></html>", "not XLIFF"),
         (b"<xliff version='1.2' xmlns='urn:oasis:names:tc:xliff:document:1.2'/>", "no <file>"),
         (b"\xff\xfe<\x00x\x00", "not well-formed"),
+        (
+            b"<xliff version='1.2' xmlns='urn:oasis:names:tc:xliff:document:1.2'>"
+            + b"<g id='1'>" * 5000,
+            "Excessive depth",
+        ),
     ],
 )
 def test_hostile_and_broken_files_are_refused_whole(data, message):
