@@ -68,3 +68,37 @@ def news_sentences(count: int = 200, seed: int = 2026) -> list[str]:
 def paragraphs(sentences: list[str], size: int = 5) -> list[str]:
     """Group sentences into paragraphs, as they come out of article blocks."""
     return [" ".join(sentences[i : i + size]) for i in range(0, len(sentences), size)]
+
+
+def news_articles(count: int, size: int, sentences: int = 3, *, links: bool = False) -> list:
+    """``count`` English articles of ``size`` paragraphs of ``sentences`` sentences, their
+    blocks marked as extraction marks them; with ``links``, each paragraph's middle is a
+    link (inline markup for the placeholders)."""
+    from bs4 import BeautifulSoup
+
+    from translator_pipeline.html.segment import blocks_from_units, mark_blocks
+    from translator_pipeline.models import Article
+
+    texts = paragraphs(news_sentences(count * size * sentences), sentences)
+    out = []
+    for i in range(count):
+        body = texts[i * size : (i + 1) * size]
+        html = "".join(
+            f'<p>{t[:40]}<a href="/n/{i}/{j}">{t[40:80]}</a>{t[80:]}</p>'
+            if links
+            else f"<p>{t}</p>"
+            for j, t in enumerate(body)
+        )
+        soup = BeautifulSoup(f"<div>{html}</div>", "html.parser")
+        units = mark_blocks(soup.div, soup)
+        out.append(
+            Article(
+                url=f"https://s.org/news/{i}.html",
+                source="s",
+                title=body[0].split(".")[0],
+                body_html=str(soup.div),
+                blocks=blocks_from_units(units),
+                language="en",
+            )
+        )
+    return out

@@ -25,41 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bs4 import BeautifulSoup
-from news_corpus import news_sentences, paragraphs
+from news_corpus import news_articles
 
 from translator_pipeline.config.quality import QualitySettings
 from translator_pipeline.config.settings import ArgosSettings
 from translator_pipeline.engines.argos import ArgosTranslator
-from translator_pipeline.html.segment import blocks_from_units, mark_blocks
 from translator_pipeline.language.langid import LanguageDetector
-from translator_pipeline.models import Article
 from translator_pipeline.quality.judge import judge
 from translator_pipeline.testing.tiny_argos import build_argos_package
 from translator_pipeline.translate.articles import translate_articles
-
-
-def make_articles(count: int, size: int) -> list[Article]:
-    """Articles whose body blocks are marked as extraction marks them."""
-    texts = paragraphs(news_sentences(count * size * 3), 3)
-    out = []
-    for i in range(count):
-        body = texts[i * size : (i + 1) * size]
-        soup = BeautifulSoup(
-            "<div>" + "".join(f"<p>{t}</p>" for t in body) + "</div>", "html.parser"
-        )
-        units = mark_blocks(soup.div, soup)
-        out.append(
-            Article(
-                url=f"https://s.org/news/{i}.html",
-                source="s",
-                title=body[0].split(".")[0],
-                body_html=str(soup.div),
-                blocks=blocks_from_units(units),
-                language="en",
-            )
-        )
-    return out
 
 
 def main() -> None:
@@ -67,7 +41,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--paragraphs", type=int, default=8)
     args = parser.parse_args()
-    articles = make_articles(args.articles, args.paragraphs)
+    articles = news_articles(args.articles, args.paragraphs)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = [b.text for a in articles for b in a.blocks]
         build_argos_package(Path(tmp), "en", "fr", corpus=corpus)

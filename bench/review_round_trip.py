@@ -28,15 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bs4 import BeautifulSoup
-from news_corpus import news_sentences, paragraphs
+from news_corpus import news_articles
 
 from translator_pipeline.config.quality import QualitySettings
 from translator_pipeline.engines.pseudo import PseudoTranslator
 from translator_pipeline.glossary.pinned import segment_key
-from translator_pipeline.html.segment import blocks_from_units, mark_blocks
 from translator_pipeline.language.langid import LanguageDetector
-from translator_pipeline.models import Article, ArticleOutcome, RunReport, Variant
+from translator_pipeline.models import ArticleOutcome, RunReport, Variant
 from translator_pipeline.quality.judge import judge
 from translator_pipeline.review.apply import check_review_files
 from translator_pipeline.review.export import review_files
@@ -44,30 +42,6 @@ from translator_pipeline.review.xliff import read_xliff, write_xliff
 from translator_pipeline.run.report import run_report_bytes
 from translator_pipeline.store.state import StateStore
 from translator_pipeline.translate.articles import translate_articles
-
-
-def make_articles(count: int, size: int) -> list[Article]:
-    texts = paragraphs(news_sentences(count * size * 2), 2)
-    out = []
-    for i in range(count):
-        body = texts[i * size : (i + 1) * size]
-        html = "".join(
-            f'<p>{t[:40]}<a href="/n/{i}/{j}">{t[40:80]}</a>{t[80:]}</p>'
-            for j, t in enumerate(body)
-        )
-        soup = BeautifulSoup(f"<div>{html}</div>", "html.parser")
-        units = mark_blocks(soup.div, soup)
-        out.append(
-            Article(
-                url=f"https://s.org/news/{i}.html",
-                source="s",
-                title=body[0].split(".")[0],
-                body_html=str(soup.div),
-                blocks=blocks_from_units(units),
-                language="en",
-            )
-        )
-    return out
 
 
 def timed(fn):
@@ -81,7 +55,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--paragraphs", type=int, default=9)
     args = parser.parse_args()
-    articles = make_articles(args.articles, args.paragraphs)
+    articles = news_articles(args.articles, args.paragraphs, 2, links=True)
     results = translate_articles(articles, ["fr"], PseudoTranslator())
     settings, detector = QualitySettings(action="report"), LanguageDetector(("ar", "fr", "en"))
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,6 +13,7 @@ from tests.support.engines import ScriptedEngine
 from tests.support.server import Response
 from translator_pipeline.config.settings import load_settings
 from translator_pipeline.run.loop import run_once
+from translator_pipeline.store.state import StateStore
 
 OTHER_TITLE = "A second article"
 OTHER_BODY = "<p>The second article has one paragraph about <b>schools</b>.</p>"
@@ -76,3 +77,23 @@ def manifest(config: Path) -> dict:
 def pages(config: Path) -> dict[str, bytes]:
     out = config.parent / "out"
     return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*.html")}
+
+
+def article_entry(config: Path, name: str) -> dict:
+    """The manifest entry of the article whose URL ends with ``name``."""
+    [article] = [a for a in manifest(config)["articles"] if a["url"].endswith(name)]
+    return article
+
+
+def variant_entry(config: Path, name: str, language: str) -> dict:
+    return next(v for v in article_entry(config, name)["variants"] if v["language"] == language)
+
+
+def published_page(config: Path, variant: dict) -> str:
+    """A manifest variant's published page."""
+    return (config.parent / "out" / variant["path"]).read_text(encoding="utf-8")
+
+
+def state(config: Path) -> StateStore:
+    settings = load_settings(config)
+    return StateStore(settings.state_url or settings.state_path)

@@ -19,8 +19,6 @@ from lxml import etree
 from tests.review import site as demo
 from tests.support.programs import missing
 from translator_pipeline.cli.main import main
-from translator_pipeline.config.settings import load_settings
-from translator_pipeline.store.state import StateStore
 
 PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <omegat>
@@ -101,7 +99,7 @@ def test_an_exported_file_goes_through_omegat_and_comes_back_approved(translated
                 "--language",
                 "fr",
                 "--url",
-                demo_url(config, "plan.html"),
+                demo.article_entry(config, "plan.html")["url"],
                 "-o",
                 str(exported),
             ]
@@ -132,8 +130,7 @@ def test_an_exported_file_goes_through_omegat_and_comes_back_approved(translated
     printed = capsys.readouterr().out
     assert f"{len(EDITS)} approved, 0 unchanged" in printed and "0 rejected" in printed
 
-    settings = load_settings(config)
-    approved = StateStore(settings.state_url or settings.state_path).approved_segments()
+    approved = demo.state(config).approved_segments()
     targets = sorted(a.target for a in approved)
     assert len(targets) == len(EDITS)
     link = next(t for t in targets if "définitif" in t)
@@ -142,16 +139,10 @@ def test_an_exported_file_goes_through_omegat_and_comes_back_approved(translated
 
     # The next run publishes the translator's wording, links and numbers in place.
     demo.run(config)
-    [plan] = [a for a in demo.manifest(config)["articles"] if a["url"].endswith("plan.html")]
-    fr = next(v for v in plan["variants"] if v["language"] == "fr")
-    page = (config.parent / "out" / fr["path"]).read_text(encoding="utf-8")
+    fr = demo.variant_entry(config, "plan.html", "fr")
+    page = demo.published_page(config, fr)
     assert "rapport définitif</a>" in page and "de 12 pays ont tenu mardi une réunion" in page
     assert fr["review"]["reviewed"] == len(EDITS)
-
-
-def demo_url(config: Path, name: str) -> str:
-    [article] = [a for a in demo.manifest(config)["articles"] if a["url"].endswith(name)]
-    return article["url"]
 
 
 def test_the_tmx_of_approved_segments_is_valid_tmx_1_4(translated, omegat, capsys):

@@ -7,9 +7,7 @@ from lxml import etree
 
 from tests.review import site as demo
 from translator_pipeline.cli.main import main
-from translator_pipeline.config.settings import load_settings
 from translator_pipeline.review.xliff import XLIFF12_NS
-from translator_pipeline.store.state import StateStore
 
 NS = {"x": XLIFF12_NS}
 PARAGRAPH = "The ministers of education of"
@@ -29,11 +27,6 @@ def unit_with(doc, text):
     )
 
 
-def state(config):
-    settings = load_settings(config)
-    return StateStore(settings.state_url or settings.state_path)
-
-
 def test_export_edit_import_and_the_next_run_publishes_exactly_that(translated, capsys):
     config = translated
     path, doc = export(config, "--language", "fr")
@@ -51,13 +44,13 @@ def test_export_edit_import_and_the_next_run_publishes_exactly_that(translated, 
     assert main(["review", "import", str(path), "--config", str(config)]) == 0
     printed = capsys.readouterr().out
     assert "1 approved, 0 unchanged" in printed and "0 rejected" in printed
-    [approved] = state(config).approved_segments()
+    [approved] = demo.state(config).approved_segments()
     assert approved.target.startswith("Réunis mardi à Rabat") and "<x1/>" in approved.target
 
     # The same file again changes nothing.
     assert main(["review", "import", str(path), "--config", str(config)]) == 0
     assert "0 approved, 1 unchanged" in capsys.readouterr().out
-    assert state(config).approved_segments() == [approved]
+    assert demo.state(config).approved_segments() == [approved]
 
     before = demo.pages(config)
     report = demo.run(config)
@@ -69,8 +62,7 @@ def test_export_edit_import_and_the_next_run_publishes_exactly_that(translated, 
     assert changed == {name for name in after if name.startswith("fr/") and "plan" in name}, changed
     fr_page = next(after[n] for n in changed if n.endswith("index.html")).decode()
     assert "Réunis mardi à Rabat, les ministres de l'éducation de 12 pays" in fr_page
-    [plan] = [a for a in demo.manifest(config)["articles"] if a["url"].endswith("plan.html")]
-    fr = next(v for v in plan["variants"] if v["language"] == "fr")
+    fr = demo.variant_entry(config, "plan.html", "fr")
     assert fr["review"]["state"] == "partial" and fr["review"]["reviewed"] == 1
 
     # Approved segments leave the next export (unless asked for), and go to the TMX.
@@ -111,7 +103,7 @@ def test_rejected_units_are_listed_and_the_exit_status_says_so(translated, capsy
     assert file["rejected"] == 1 and file["approved"] == 0
     [variant] = [v for v in file["variants"] if v["rejected"]]
     assert "tags lost by the translation: 1" in variant["rejected"][0]["reason"]
-    assert state(config).approved_segments() == []
+    assert demo.state(config).approved_segments() == []
 
 
 def test_a_hostile_file_imports_nothing(translated, capsys):
@@ -133,7 +125,7 @@ def test_a_hostile_file_imports_nothing(translated, capsys):
     captured = capsys.readouterr()
     assert "declares entities" in captured.err and "nothing imported" in captured.err
     assert "good.xlf:" in captured.out
-    origins = {p.note for p in state(config).approved_segments()}
+    origins = {p.note for p in demo.state(config).approved_segments()}
     assert origins == {"approved in good.xlf"}
 
 
@@ -145,7 +137,7 @@ def test_dry_run_stores_nothing(translated, capsys):
         == 0
     )
     assert "would approve" in capsys.readouterr().out
-    assert state(config).approved_segments() == []
+    assert demo.state(config).approved_segments() == []
 
 
 def test_since_selects_the_variants_of_recent_runs(translated, capsys):

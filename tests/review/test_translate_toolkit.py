@@ -8,8 +8,6 @@ from translate.storage.xliff import xlifffile
 
 from tests.review import site as demo
 from translator_pipeline.cli.main import main
-from translator_pipeline.config.settings import load_settings
-from translator_pipeline.store.state import StateStore
 
 
 def test_an_export_edited_and_approved_through_translate_toolkit_imports(translated, capsys):
@@ -46,13 +44,10 @@ def test_an_export_edited_and_approved_through_translate_toolkit_imports(transla
     imp = ["review", "import", str(reviewed), "--config", str(config), "--strict-states"]
     assert main(imp) == 0
     assert "2 approved, 0 unchanged" in capsys.readouterr().out
-    settings = load_settings(config)
-    approved = {a.target for a in StateStore(settings.state_path).approved_segments()}
+    approved = {a.target for a in demo.state(config).approved_segments()}
     assert "Réunion des ministres à Rabat" in approved
     assert any("<g2>rapport définitif</g2>" in t and "<x1/>" in t for t in approved)
 
     demo.run(config)
-    [plan] = [a for a in demo.manifest(config)["articles"] if a["url"].endswith("plan.html")]
-    fr = next(v for v in plan["variants"] if v["language"] == "fr")
-    page = (config.parent / "out" / fr["path"]).read_text(encoding="utf-8")
+    page = demo.published_page(config, demo.variant_entry(config, "plan.html", "fr"))
     assert "rapport définitif</a>" in page and "Réunion des ministres à Rabat" in page

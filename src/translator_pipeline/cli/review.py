@@ -231,21 +231,21 @@ def cmd_review_import(args: argparse.Namespace) -> int:
     from translator_pipeline.errors import ReviewFileError
     from translator_pipeline.glossary.pinned import segment_key
     from translator_pipeline.review.apply import check_review_files
-    from translator_pipeline.review.xliff import MAX_REVIEW_FILE_BYTES, read_xliff
+    from translator_pipeline.review.xliff import check_size, read_xliff
 
     _settings, store = _store(args.config)
     variants = {(r.article_url, r.language): r for r in store.reviews(with_records=True)}
+    # What is approved already, kept up to date as each file's approvals are stored.
+    approved = {
+        (p.source_language, p.target_language, segment_key(p.source)): p.target
+        for p in store.approved_segments()
+    }
     failed = rejected = 0
     results = []
     for name in args.files:
         path = Path(name)
         try:
-            if path.stat().st_size > MAX_REVIEW_FILE_BYTES:
-                raise ReviewFileError(
-                    f"{path.stat().st_size:,} bytes is above the "
-                    f"{MAX_REVIEW_FILE_BYTES:,}-byte limit for a review file",
-                    name,
-                )
+            check_size(path.stat().st_size, name)
             files = read_xliff(path.read_bytes(), path=name)
         except OSError as exc:
             failed += 1
@@ -257,10 +257,6 @@ def cmd_review_import(args: argparse.Namespace) -> int:
             print(f"error: {exc} (nothing imported)", file=sys.stderr)
             results.append({"path": name, "error": str(exc)})
             continue
-        approved = {
-            (p.source_language, p.target_language, segment_key(p.source)): p.target
-            for p in store.approved_segments()
-        }
         check = check_review_files(
             files,
             variants,
@@ -272,6 +268,12 @@ def cmd_review_import(args: argparse.Namespace) -> int:
         stored = (0, 0)
         if check.approvals and not args.dry_run:
             stored = store.approve_segments(check.approvals)
+            approved.update(
+                {
+                    (a.source_language, a.target_language, segment_key(a.source_text)): a.target
+                    for a in check.approvals
+                }
+            )
         rejected += check.total("rejected")
         results.append(_file_result(name, check, stored, args.dry_run))
     if args.json:

@@ -17,7 +17,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from translator_pipeline.models import Decision, QualityDecision, SegmentRecord
-from translator_pipeline.quality.signals import KINDS, language_signals, segment_signals
+from translator_pipeline.quality.signals import (
+    KIND_RANK,
+    in_kind_order,
+    language_signals,
+    segment_signals,
+)
 
 if TYPE_CHECKING:
     from translator_pipeline.config.quality import QualitySettings
@@ -57,11 +62,8 @@ def judge_segments(
     if not pending or detector is None:
         return tuple(judged)
     wrong = language_signals(pending, detector)
-    order = {kind: i for i, kind in enumerate(KINDS)}
     return tuple(
-        replace(r, signals=tuple(sorted((*r.signals, wrong[r.id]), key=lambda s: order[s.kind])))
-        if r.id in wrong
-        else r
+        replace(r, signals=in_kind_order((*r.signals, wrong[r.id]))) if r.id in wrong else r
         for r in judged
     )
 
@@ -122,6 +124,5 @@ def _reasons(considered: list[SegmentRecord]) -> tuple[str, ...]:
             kinds[signal.kind] += 1
             severe[signal.kind] += int(signal.severe)
             example.setdefault(signal.kind, f"{record.where}: {signal.detail}")
-    order = {kind: i for i, kind in enumerate(KINDS)}
-    ranked = sorted(kinds, key=lambda k: (-severe[k], order[k]))
+    ranked = sorted(kinds, key=lambda k: (-severe[k], KIND_RANK[k]))
     return tuple(f"{kinds[k]} of {total} segment(s) {LABELS[k]} ({example[k]})" for k in ranked)

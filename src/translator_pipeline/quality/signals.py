@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     from translator_pipeline.config.quality import QualitySettings
     from translator_pipeline.language.langid import LanguageDetector
 
-__all__ = ["KINDS", "SegmentTexts", "expected_script", "language_signals", "segment_signals"]
+__all__ = [
+    "KINDS",
+    "KIND_RANK",
+    "SegmentTexts",
+    "expected_script",
+    "in_kind_order",
+    "language_signals",
+    "segment_signals",
+]
 
 #: Every kind of signal, most serious first: the order reasons are given in.
 KINDS = (
@@ -43,6 +51,7 @@ KINDS = (
     "placeholders-lost",
     "glossary-miss",
 )
+KIND_RANK = {kind: i for i, kind in enumerate(KINDS)}
 
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -174,8 +183,12 @@ def segment_signals(
         found.append(
             QualitySignal("glossary-miss", f"{record.glossary_missed} glossary term(s) missing")
         )
-    order = {kind: i for i, kind in enumerate(KINDS)}
-    return tuple(sorted(found, key=lambda s: order[s.kind]))
+    return in_kind_order(found)
+
+
+def in_kind_order(signals: Iterable[QualitySignal]) -> tuple[QualitySignal, ...]:
+    """``signals`` sorted as :data:`KINDS` lists their kinds, most serious first."""
+    return tuple(sorted(signals, key=lambda s: KIND_RANK[s.kind]))
 
 
 def _script_and_language(
@@ -242,12 +255,12 @@ def language_signals(
     per group (a group's text is longer, so its guess is also surer). A single
     segment is read alone, as before.
     """
-    groups: dict[tuple[str, str, str], list[tuple[SegmentRecord, str]]] = defaultdict(list)
+    groups: dict[str, list[tuple[SegmentRecord, str]]] = defaultdict(list)
     for record, text, leaning in pending:
-        groups[(record.target_language, record.source_language, leaning)].append((record, text))
+        groups[leaning].append((record, text))
     out: dict[str, QualitySignal] = {}
-    for (target, _source, _lean), members in groups.items():
-        hint = normalise_code(target).split("-")[0]
+    for members in groups.values():
+        hint = normalise_code(members[0][0].target_language)
         # n-gram extraction costs as the text is long; a thousand letters are plenty.
         sample = " ".join(text for _, text in members)[:_SAMPLE]
         guess = detector.detect(sample, hint=hint)

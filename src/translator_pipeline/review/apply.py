@@ -105,17 +105,12 @@ def check_review_files(
     target language, segment key) → target)."""
     out = ImportCheck()
     taken: dict[tuple[str, str, str], str] = {}
+    # A regional tag in the file (fr-FR) names the variant of its language.
+    by_language = {(url, normalise_code(lang)): v for (url, lang), v in variants.items()}
     for rf in files:
         report = FileReport(rf.original, rf.source_language, rf.target_language)
         out.files.append(report)
-        variant = next(
-            (
-                v
-                for (url, lang), v in variants.items()
-                if url == rf.original and _same_language(lang, rf.target_language)
-            ),
-            None,
-        )
+        variant = by_language.get((rf.original, normalise_code(rf.target_language)))
         if variant is None:
             report.error = (
                 f"no {rf.target_language or '?'} variant of {rf.original or '(no original)'} "

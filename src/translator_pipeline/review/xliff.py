@@ -27,7 +27,14 @@ from translator_pipeline.html.placeholders import PLACEHOLDER
 from translator_pipeline.models import InlineTag
 from translator_pipeline.review.units import MACHINE_STATE, ReviewFile, ReviewUnit
 
-__all__ = ["MAX_REVIEW_FILE_BYTES", "XLIFF12_NS", "XLIFF20_NS", "read_xliff", "write_xliff"]
+__all__ = [
+    "MAX_REVIEW_FILE_BYTES",
+    "XLIFF12_NS",
+    "XLIFF20_NS",
+    "check_size",
+    "read_xliff",
+    "write_xliff",
+]
 
 XLIFF12_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF20_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -284,18 +291,23 @@ def _placeholders(el: etree._Element, version: str) -> str:
     return "".join(out)
 
 
+def check_size(size: int, path: str = "") -> None:
+    """:class:`.ReviewFileError` for a review file above :data:`MAX_REVIEW_FILE_BYTES`
+    (callers with a file on disk check its size before reading it)."""
+    if size > MAX_REVIEW_FILE_BYTES:
+        raise ReviewFileError(
+            f"{size:,} bytes is above the {MAX_REVIEW_FILE_BYTES:,}-byte limit for a review file",
+            path,
+        )
+
+
 def read_xliff(data: bytes, *, path: str = "") -> list[ReviewFile]:
     """The review files of an XLIFF 1.2 or 2.0 document.
 
     Raises :class:`.ReviewFileError` (nothing read) for a file that is too big,
     malformed or truncated, declares entities, or is not XLIFF.
     """
-    if len(data) > MAX_REVIEW_FILE_BYTES:
-        raise ReviewFileError(
-            f"{len(data):,} bytes is above the {MAX_REVIEW_FILE_BYTES:,}-byte limit for a "
-            "review file",
-            path,
-        )
+    check_size(len(data), path)
     if not data.strip():
         raise ReviewFileError("empty file", path)
     try:
@@ -313,12 +325,13 @@ def read_xliff(data: bytes, *, path: str = "") -> list[ReviewFile]:
             f"not XLIFF 1.2 ({XLIFF12_NS}) or 2.0",
             path,
         )
-    if qname.namespace == XLIFF12_NS:
-        return _read12(root, path)
-    return _read20(root, path)
+    files = _read12(root) if qname.namespace == XLIFF12_NS else _read20(root)
+    if not files:
+        raise ReviewFileError("no <file> element: nothing to import", path)
+    return files
 
 
-def _read12(root: etree._Element, path: str) -> list[ReviewFile]:
+def _read12(root: etree._Element) -> list[ReviewFile]:
     out = []
     for f in root.iterfind(_q("file")):
         units = []
@@ -347,12 +360,10 @@ def _read12(root: etree._Element, path: str) -> list[ReviewFile]:
                 units=tuple(units),
             )
         )
-    if not out:
-        raise ReviewFileError("no <file> element: nothing to import", path)
     return out
 
 
-def _read20(root: etree._Element, path: str) -> list[ReviewFile]:
+def _read20(root: etree._Element) -> list[ReviewFile]:
     src, tgt = root.get("srcLang", ""), root.get("trgLang", "")
     out = []
     for f in root.iterfind(_q("file", XLIFF20_NS)):
@@ -391,8 +402,6 @@ def _read20(root: etree._Element, path: str) -> list[ReviewFile]:
                 units=tuple(units),
             )
         )
-    if not out:
-        raise ReviewFileError("no <file> element: nothing to import", path)
     return out
 
 
