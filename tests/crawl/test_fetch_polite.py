@@ -30,6 +30,7 @@ from translator_pipeline.errors import (
     HTTPStatusError,
     ResponseTooLargeError,
     RobotsDisallowedError,
+    UnreachableError,
     UnsafeURLError,
     UnsupportedContentError,
 )
@@ -322,15 +323,28 @@ def test_robots_txt_server_error_disallows_the_host_for_the_run(server: TestServ
     assert server.hits("/a.html") == server.hits("/b.html") == 0
 
 
-def test_robots_txt_timeout_disallows_with_the_reason(server: TestServer) -> None:
+def test_robots_txt_timeout_reports_the_host_unreachable(server: TestServer) -> None:
+    # No answer at all is the host's problem, not a robots.txt rule: the page is not
+    # asked for either, and the error says the host is unreachable.
     server.route("/robots.txt", Response(b"User-agent: *\nAllow: /\n", delay=1.0))
     server.route("/a.html", ok())
 
-    with pytest.raises(RobotsDisallowedError) as caught:
+    with pytest.raises(UnreachableError) as caught:
         fetch(server, "/a.html", timeout=0.3, retries=0)
 
-    assert "timed out" in caught.value.message
+    assert not isinstance(caught.value, RobotsDisallowedError)
+    assert caught.value.message.startswith("host unreachable: timed out")
     assert server.hits("/a.html") == 0
+
+
+def test_robots_txt_refused_connection_reports_the_host_unreachable() -> None:
+    from tests.support.prefect_server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/a.html"  # nothing listens there
+    with Fetcher(polite(), clock=FakeClock()) as fetcher, pytest.raises(UnreachableError) as caught:
+        fetcher.fetch(url, HOSTS)
+    assert "host unreachable: connection failed" in caught.value.message
+    assert "robots" not in caught.value.message
 
 
 def test_robots_txt_is_read_once_for_many_pages_and_threads(server: TestServer) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from translator_pipeline import __version__
 from translator_pipeline.cli.glossary import add_glossary_parser
 from translator_pipeline.cli.review import add_review_parser
-from translator_pipeline.errors import ConfigError, PipelineError
+from translator_pipeline.errors import ConfigError, GlossaryError, PipelineError
 
 __all__ = ["main"]
 
@@ -43,10 +43,11 @@ def _run_flow(
 ) -> int:
     """Run the flow once; print the summary (a table at a terminal, plain text
     otherwise), the JSON report with ``--json``, nothing with ``--quiet``."""
+    from translator_pipeline.config.preflight import check_machine
     from translator_pipeline.config.settings import load_settings
 
     # A bad config is reported (by main) before Prefect spends seconds starting up.
-    load_settings(config, engine=engine, **(overrides or {}))
+    check_machine(load_settings(config, engine=engine, **(overrides or {})))
     _quiet_prefect_defaults()
     from translator_pipeline.run.progress import (
         configure_logging,
@@ -72,6 +73,9 @@ def _run_flow(
                 report = translate_and_publish(
                     config_path=config, engine=engine, overrides=overrides
                 )
+    except (ConfigError, GlossaryError) as exc:  # the user's files: fix them, exit 2
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -103,9 +107,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from translator_pipeline.config.preflight import check_machine
     from translator_pipeline.config.settings import load_settings
 
     settings = load_settings(args.config, engine=args.engine)  # a bad config: exit 2 first
+    check_machine(settings)
     runner = _runner_options(args)
     _quiet_prefect_defaults()
     from translator_pipeline.errors import PrefectServerError
@@ -196,9 +202,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
+    from translator_pipeline.config.preflight import check_machine
     from translator_pipeline.config.settings import load_settings
 
-    settings = load_settings(args.config)
+    settings = check_machine(load_settings(args.config))
     print(json.dumps(settings.model_dump(mode="json"), ensure_ascii=False, indent=2))
     return 0
 

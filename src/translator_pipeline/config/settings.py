@@ -35,6 +35,7 @@ from pydantic import (
 
 from translator_pipeline import __version__
 from translator_pipeline.config.quality import QualitySettings
+from translator_pipeline.config.schedule import DEFAULT_SCHEDULE, check_schedule
 from translator_pipeline.errors import ConfigError
 from translator_pipeline.language.facts import normalise_code
 
@@ -536,35 +537,6 @@ class PublishSettings(_Strict):
         return _masked(options)
 
 
-DEFAULT_SCHEDULE = "*/15 * * * *"
-
-
-def _check_cron(cron: str | None) -> str | None:
-    """A 5-field cron expression that Prefect's scheduler accepts, or None (no schedule).
-
-    Checked with Prefect's own validator (croniter, vendored by Prefect), so what
-    passes here is what the Prefect server accepts.
-    """
-    if cron is None or not cron.strip():
-        return None
-    cron = " ".join(cron.split())
-    if len(cron.split()) != 5:
-        raise ValueError(
-            f"{cron!r} is not a 5-field cron expression (minute hour day month weekday), "
-            "e.g. '*/15 * * * *'"
-        )
-    if cron == DEFAULT_SCHEDULE:
-        return cron  # known good: spares importing Prefect (about a second)
-    from prefect._internal.schemas.validators import validate_cron_string
-
-    try:
-        validate_cron_string(cron)
-    except ValueError as exc:
-        hint = "expected minute hour day month weekday, e.g. '0 * * * *'"
-        raise ValueError(f"{exc}; {hint}") from None
-    return cron
-
-
 class Settings(_Strict):
     target_languages: list[LanguageCode] = Field(default_factory=lambda: ["ar", "fr", "en"])
     source_languages: list[LanguageCode] = Field(
@@ -617,13 +589,14 @@ class Settings(_Strict):
         description="published articles no longer listed by discovery re-checked per run "
         "(so a deleted original is noticed)",
     )
-    schedule: str | None = Field(
-        DEFAULT_SCHEDULE,
-        description="cron expression of `translator-pipeline serve` and the deployments "
-        "(5 fields, e.g. '*/15 * * * *'); empty: runs only when triggered",
-    )
+    # timezone first: the schedule is checked in it (fields validate in this order)
     timezone: str = Field(
         "UTC", description="IANA time zone the schedule is read in, e.g. 'Africa/Casablanca'"
+    )
+    schedule: str | None = Field(
+        DEFAULT_SCHEDULE,
+        description="when `translator-pipeline serve` runs: a cron expression (5 fields, "
+        "e.g. '*/15 * * * *') or an interval ('every 90 minutes'); empty: only when triggered",
     )
     sources: list[SourceSettings] = Field(min_length=1)
 
@@ -665,8 +638,8 @@ class Settings(_Strict):
 
     @field_validator("schedule")
     @classmethod
-    def _cron(cls, cron: str | None) -> str | None:
-        return _check_cron(cron)
+    def _schedule(cls, text: str | None, info: ValidationInfo) -> str | None:
+        return check_schedule(text, info.data.get("timezone") or "UTC")
 
     @field_validator("timezone")
     @classmethod
@@ -786,8 +759,15 @@ def _apply_env(
     plain value, a name where a list index belongs) is added to ``problems``.
     """
     applied: dict[str, str] = {}
+    # Variables the file names as webhook secrets hold keys, not settings, whatever
+    # their name (`secret_env = "TP_WEBHOOK_SECRET"` must not read as a `webhook_secret` key).
+    secrets = {
+        hook.get("secret_env")
+        for hook in data.get("webhooks") or []
+        if isinstance(hook, dict) and isinstance(hook.get("secret_env"), str)
+    }
     for name in sorted(env):
-        if not name.startswith(ENV_PREFIX) or name == "TP_CONFIG":
+        if not name.startswith(ENV_PREFIX) or name == "TP_CONFIG" or name in secrets:
             continue
         path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
         if not path:

@@ -453,6 +453,11 @@ class Fetcher:
                 robots_url, hosts, {"Accept": "text/plain,*/*;q=0.1"}, read, robots=False
             )
         except FetchError as exc:
+            if isinstance(exc, UnreachableError) and exc.status is None:
+                # No answer at all (not a failing status): the host is unreachable.
+                message = f"host unreachable: {exc.message}"
+                log.warning("%s: %s", robots_url, message)
+                return Robots(robots_url, None, unreachable=message)
             rules = Robots(robots_url, None, reason=unreadable(exc.message))
         if rules.reason:
             log.warning("%s: %s", robots_url, rules.reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.robotparser import RobotFileParser
 
-from translator_pipeline.errors import RobotsDisallowedError
+from translator_pipeline.errors import RobotsDisallowedError, UnreachableError
 
 __all__ = ["Robots", "unreadable", "user_agent_token"]
 
@@ -23,8 +23,13 @@ class Robots:
     parser: RobotFileParser | None  # None: ``allow_all`` applies to every path
     allow_all: bool = False
     reason: str = ""  # why every path is refused, when parser is None and not allow_all
+    # Set when robots.txt could not be asked at all (refused connection, timeout, DNS):
+    # the host is down, which every URL on it reports as such, not as a robots problem.
+    unreachable: str = ""
 
     def check(self, url: str, token: str) -> None:
+        if self.unreachable:
+            raise UnreachableError(self.unreachable, url=url)
         if self.parser is None:
             if self.allow_all:
                 return

@@ -15,8 +15,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
+import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -121,10 +123,21 @@ def _concurrency_limit_one() -> Any:
     )
 
 
-def _schedules(settings: Settings) -> list[Any]:
-    from prefect.schedules import Cron
+def schedules_for(settings: Settings) -> list[Any]:
+    """The config's schedule as Prefect schedules: a cron or an interval, in its time zone."""
+    from prefect.schedules import Cron, Interval
 
-    return [Cron(settings.schedule, timezone=settings.timezone)] if settings.schedule else []
+    from translator_pipeline.config.schedule import parse_schedule
+
+    if not settings.schedule:
+        return []
+    schedule = parse_schedule(settings.schedule)
+    if schedule.interval is not None:
+        # A fixed anchor (midnight in the schedule's zone) keeps the run times the same
+        # when serve restarts: 'every 90 minutes' runs at 00:00, 01:30, 03:00, …
+        anchor = dt.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo(settings.timezone))
+        return [Interval(schedule.interval, anchor_date=anchor, timezone=settings.timezone)]
+    return [Cron(str(schedule.cron), timezone=settings.timezone)]
 
 
 def serve_parameters(
@@ -167,7 +180,7 @@ def serve(
     name = name or (settings.config_path.stem if settings.config_path else "site")
     translate_and_publish.serve(
         name=name,
-        schedules=_schedules(settings),
+        schedules=schedules_for(settings),
         parameters=serve_parameters(settings, engine, runner, dask_address),
         # One at a time is the server's deployment limit, not this process's: a run due
         # while another goes (late runs piled up while nothing served, a hand-triggered

@@ -23,8 +23,10 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from translator_pipeline.config.preflight import check_machine
 from translator_pipeline.config.settings import Settings, load_settings
 from translator_pipeline.errors import ConfigError, PipelineError
 from translator_pipeline.flows.artifacts import publish_glossary_artifact, publish_run_artifacts
@@ -210,19 +212,27 @@ def translate_and_publish(
     the events stay queued and the parent sweeps and delivers once every child
     is done.
     """
-    settings = select_sources(
-        load_settings(config_path, engine=engine, **(overrides or {})), source_names
-    )
-    _select_task_runner(runner, dask_address)
-    ctx = open_context(settings)
     try:
-        return execute_run(
-            ctx,
-            PrefectExecutor(ctx),
-            source_names=source_names,
-            sweep=sweep,
-            workers=MAX_WORKERS,
-            hooks=ARTIFACTS,
+        settings = select_sources(
+            check_machine(load_settings(config_path, engine=engine, **(overrides or {}))),
+            source_names,
         )
-    finally:
-        close_context(ctx.key)
+        _select_task_runner(runner, dask_address)
+        ctx = open_context(settings)
+        try:
+            return execute_run(
+                ctx,
+                PrefectExecutor(ctx),
+                source_names=source_names,
+                sweep=sweep,
+                workers=MAX_WORKERS,
+                hooks=ARTIFACTS,
+            )
+        finally:
+            close_context(ctx.key)
+    except PipelineError as exc:
+        # A known refusal (models missing, a run in progress, a bad glossary, an
+        # unusable state database, nothing could be done) ends the run Failed with its
+        # one-line message, not a traceback in every log; calling the flow still raises
+        # this exception, so the CLI and callers see exactly what went wrong.
+        return Failed(message=str(exc), data=exc)
