@@ -99,18 +99,47 @@ def test_serve_with_a_server_that_does_not_answer_stops(tmp_path):
     assert "prefect server start" in done.stderr
 
 
-# --- a real server --------------------------------------------------------------------
+# --- a real server, with its scheduler ------------------------------------------------
 
 
-def test_serve_schedules_runs_one_at_a_time_and_stays_scheduled_after_ctrl_c(
+def test_cron_schedule_and_time_zone_become_the_deployments_schedule(tmp_path):
+    from translator_pipeline.flows.deploy import schedules_for
+
+    config = write_config(
+        tmp_path, "http://127.0.0.1:8/", 'schedule = "7,37 * * * *"\ntimezone = "Africa/Casablanca"'
+    )
+    [schedule] = schedules_for(load_settings(config, env={}))
+    assert (schedule.cron, schedule.timezone) == ("7,37 * * * *", "Africa/Casablanca")
+    assert schedules_for(load_settings(config, env={"TP_SCHEDULE": ""})) == []
+
+
+def test_interval_schedule_is_anchored_at_midnight_in_its_zone(tmp_path):
+    from translator_pipeline.flows.deploy import schedules_for
+
+    config = write_config(
+        tmp_path, "http://127.0.0.1:8/", 'schedule = "every 90 minutes"\ntimezone = "Asia/Riyadh"'
+    )
+    [schedule] = schedules_for(load_settings(config, env={}))
+    assert schedule.interval.total_seconds() == 5400
+    assert schedule.anchor_date.isoformat() == "2020-01-01T00:00:00+03:00"
+    assert schedule.timezone == "Asia/Riyadh"
+
+
+def test_scheduled_runs_fire_one_at_a_time_and_stay_scheduled_after_ctrl_c(
     prefect_server, site_server, tmp_path
 ):
-    config = write_config(
-        tmp_path, site_server.base_url, 'schedule = "7,37 * * * *"\ntimezone = "Africa/Casablanca"'
-    )
+    """The server's own scheduler creates the runs (no run is triggered by hand): one
+    completes and publishes; runs that fall due while it goes are cancelled."""
+    config = write_config(tmp_path, site_server.base_url, 'schedule = "every 4 seconds"')
     serve = Process(
         [CLI, "serve", "--config", str(config), "--name", "serve-test"],
-        prefect_server.client_env(tmp_path / "serve-home", PREFECT_RUNNER_POLL_FREQUENCY="1"),
+        prefect_server.client_env(
+            tmp_path / "serve-home",
+            PREFECT_RUNNER_POLL_FREQUENCY="1",
+            # Two seconds between requests to the site: a run outlasts the interval, so
+            # the next scheduled run falls due while it is still going.
+            TP_FETCH__HOST_DELAY="2",
+        ),
         tmp_path / "serve.log",
     )
     try:
@@ -118,8 +147,7 @@ def test_serve_schedules_runs_one_at_a_time_and_stays_scheduled_after_ctrl_c(
             "translate-and-publish/serve-test", watched=serve
         )
         [schedule] = deployment["schedules"]
-        assert schedule["schedule"]["cron"] == "7,37 * * * *"
-        assert schedule["schedule"]["timezone"] == "Africa/Casablanca"
+        assert schedule["schedule"]["interval"] == 4
         assert schedule["active"] is True
         assert deployment["paused"] is False
         assert deployment["global_concurrency_limit"]["limit"] == 1
@@ -129,27 +157,24 @@ def test_serve_schedules_runs_one_at_a_time_and_stays_scheduled_after_ctrl_c(
             "translator_pipeline.flows.translate_and_publish.translate_and_publish"
         )
 
-        # Triggered by hand (what `prefect deployment run` does), executed by serve.
-        run_id = prefect_server.run_deployment(deployment["id"])
-        run = prefect_server.wait_for_run(run_id, timeout=120, watched=[serve])
-        assert run["state_type"] == "COMPLETED", prefect_server.run_logs(run_id)
-        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
-        assert len(manifest["articles"]) == 4
-        assert sum(len(a["variants"]) for a in manifest["articles"]) == 8
-
-        # Runs due while one is going (late runs piled up while nothing served, or
-        # runs triggered by hand) do not queue: one runs, the others are cancelled.
-        ids = [prefect_server.run_deployment(deployment["id"]) for _ in range(3)]
-        runs = [prefect_server.wait_for_run(i, timeout=120, watched=[serve]) for i in ids]
-        states = sorted(r["state_type"] for r in runs)
-        assert states == ["CANCELLED", "CANCELLED", "COMPLETED"], [
-            (r["state_name"], r["state"]["message"]) for r in runs
-        ]
+        completed, cancelled = prefect_server.wait_for_scheduled_runs(
+            deployment["id"], watched=[serve], timeout=240
+        )
     finally:
         code = serve.interrupt(timeout=60)  # Ctrl-C
     assert code == 0, serve.output()
+
+    assert completed["auto_scheduled"] is True
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert len(manifest["articles"]) == 4
+    assert sum(len(a["variants"]) for a in manifest["articles"]) == 8
+    # Due while the completed run went: cancelled by the deployment's limit, not queued.
+    assert cancelled, "no scheduled run fell due during a run"
+    for run in cancelled:
+        assert completed["start_time"] <= run["expected_start_time"] <= completed["end_time"]
 
     after = prefect_server.deployment("translate-and-publish/serve-test")
     assert after is not None
     assert after["paused"] is False
     assert [s["active"] for s in after["schedules"]] == [True]
+    prefect_server.pause_schedules(after)  # nothing serves it any more

@@ -1,16 +1,18 @@
 """A real ``prefect server start`` on 127.0.0.1 for tests, and helpers for the
 processes that talk to it (``translator-pipeline serve``, ``prefect worker start``).
 
-The server gets its own temporary ``PREFECT_HOME`` (its SQLite database) and
-runs without the UI and without the scheduler service: the tests trigger runs
-by hand, and a cron schedule firing in the middle of a test would only add
-runs nobody waits for. Everything else (deployments, concurrency limits, work
-pools, workers, run states) is the real thing.
+The server gets its own temporary ``PREFECT_HOME`` (its SQLite database) and runs
+every service a plain ``prefect server start`` runs (the scheduler above all: a
+deployment's schedule creates its runs here as in production); only the web UI's
+static files are left out. Tests that deploy a schedule wait for the runs *the
+scheduler* creates (:meth:`PrefectServer.wait_for_scheduled_runs`) and pause the
+schedule when they are done, so it adds no runs to later tests.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import socket
@@ -113,7 +115,6 @@ class PrefectServer:
                 "--port",
                 str(self.port),
                 "--no-ui",
-                "--no-scheduler",
                 "--analytics-off",
             ],
             env,
@@ -212,3 +213,59 @@ class PrefectServer:
     def run_logs(self, flow_run_id: str) -> str:
         logs = self.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [flow_run_id]}}})
         return "\n".join(entry["message"] for entry in logs)
+
+    def wait_for_scheduled_runs(
+        self, deployment_id: str, watched: Sequence[Process] = (), timeout: float = 240
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Wait until a run the scheduler created for the deployment has completed and a
+        later scheduled run fell due while it went; returns that completed run and every
+        scheduled run that fell due during it (each should be cancelled: the caller says).
+
+        Fails with the runs seen so far when that does not happen in ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        runs: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            runs = self.flow_runs(
+                flow_runs={"deployment_id": {"any_": [deployment_id]}},
+                sort="EXPECTED_START_TIME_ASC",
+            )
+            scheduled = [r for r in runs if r["auto_scheduled"]]
+            for run in scheduled:
+                if run["state_type"] != "COMPLETED":
+                    continue
+                began, ended = _when(run["start_time"]), _when(run["end_time"])
+                during = [
+                    other
+                    for other in scheduled
+                    if other["id"] != run["id"]
+                    and began <= _when(other["expected_start_time"]) <= ended
+                ]
+                if during and all(o["state_type"] in FINAL_STATES for o in during):
+                    return run, during
+            for process in watched:
+                if not process.alive():
+                    raise AssertionError(f"{process.argv} exited:\n{process.output()}")
+            time.sleep(1)
+        seen = [
+            (r["name"], r["auto_scheduled"], r["state_name"], r["expected_start_time"])
+            for r in runs
+        ]
+        logs = "\n\n".join(p.output()[-4000:] for p in watched)
+        raise AssertionError(
+            f"no completed scheduled run with a collision in {timeout}s: {seen}\n{logs}"
+        )
+
+    def pause_schedules(self, deployment: dict[str, Any]) -> None:
+        """Deactivate every schedule of ``deployment`` (the scheduler stops adding runs)."""
+        for schedule in deployment["schedules"]:
+            response = self.request(
+                "PATCH",
+                f"/deployments/{deployment['id']}/schedules/{schedule['id']}",
+                {"active": False},
+            )
+            response.raise_for_status()
+
+
+def _when(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp)
