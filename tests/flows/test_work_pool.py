@@ -141,6 +141,11 @@ def _fan_out(prefect_server, site_server, tmp_path: Path, receiver: Receiver) ->
         [step] = deployment["pull_steps"]
         assert step["prefect.deployments.steps.set_working_directory"]["directory"] == str(ROOT)
 
+    # The pool's schedule (*/15 above) as it runs in production, shortened for the test
+    # by a second schedule through Prefect's own CLI: the server's scheduler creates
+    # the parent runs, one of which must complete while the next ones fall due.
+    prefect(["deployment", "schedule", "create", PARENT, "--interval", "5"], env)
+
     worker = Process(
         [PREFECT, "worker", "start", "--pool", POOL, "--type", "process"],
         prefect_server.client_env(
@@ -152,15 +157,23 @@ def _fan_out(prefect_server, site_server, tmp_path: Path, receiver: Receiver) ->
         cwd=tmp_path,  # not the checkout: the worker runs the installed package
     )
     try:
-        run_id = prefect_server.run_deployment(parent["id"], {"poll_interval": 1})
-        run = prefect_server.wait_for_run(run_id, timeout=180, watched=[worker])
-        assert run["state_type"] == "COMPLETED", (
-            prefect_server.run_logs(run_id) + "\n" + worker.output()[-6000:]
+        run, collided = prefect_server.wait_for_scheduled_runs(
+            parent["id"], watched=[worker], timeout=300
         )
-        children = prefect_server.flow_runs(deployments={"id": {"any_": [child["id"]]}})
     finally:
+        prefect_server.pause_schedules(prefect_server.deployment(PARENT))
         worker.interrupt(timeout=60)
         worker.kill()  # and any flow-run process it left behind
+    run_id = run["id"]
+    assert run["auto_scheduled"] is True
+    # A parent run due while another went was cancelled (concurrency limit 1, CANCEL_NEW).
+    assert [r["state_type"] for r in collided] == ["CANCELLED"] * len(collided), [
+        (r["name"], r["state_name"], r["state"]["message"]) for r in collided
+    ]
+    children = prefect_server.flow_runs(
+        flow_runs={"parent_flow_run_id": {"any_": [run_id]}},
+        deployments={"id": {"any_": [child["id"]]}},
+    )
 
     states = {c["parameters"]["source_names"][0]: c["state_type"] for c in children}
     # One failed child does not fail the parent; it is listed in its summary.
