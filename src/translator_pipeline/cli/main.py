@@ -15,7 +15,7 @@ from translator_pipeline.cli.glossary import add_glossary_parser
 from translator_pipeline.cli.review import add_review_parser
 from translator_pipeline.errors import ConfigError, GlossaryError, PipelineError
 
-__all__ = ["main"]
+__all__ = ["main", "parse_arguments"]
 
 
 def _quiet_prefect_defaults() -> None:
@@ -518,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     det.add_argument("files", nargs="*", help="files (default: each line of standard input)")
     det.add_argument("--languages", help="deployment languages, e.g. ar,fr,en")
     det.add_argument("--config", help="TOML config file (its languages)")
-    det.set_defaults(func=cmd_detect)
+    det.set_defaults(func=cmd_detect, trailing="files")
 
     models = sub.add_parser("models", help="list, install or remove Argos packages")
     models.add_argument("action", choices=["list", "install", "remove"])
@@ -530,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--index", help="package index URL (default: argostranslate's)")
     models.add_argument("--config", help="TOML config file (packages dir, target languages)")
     models.add_argument("--packages-dir", help="package directory (default: $ARGOS_PACKAGES_DIR …)")
-    models.set_defaults(func=cmd_models)
+    models.set_defaults(func=cmd_models, trailing="languages")
 
     engines = sub.add_parser("engines", help="list the translation engines available")
     engines.set_defaults(func=cmd_engines)
@@ -540,8 +540,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line parsed; exits 2 with argparse's message when it is wrong.
+
+    argparse cannot take a list of positionals after an option (`models list --config
+    FILE ar fr en`): commands ending with such a list (``trailing``) get the words left.
+    """
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    trailing = getattr(args, "trailing", None)
+    if extra and trailing and not any(word.startswith("-") for word in extra):
+        getattr(args, trailing).extend(extra)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     try:
         return int(args.func(args))
     except ConfigError as exc:  # every command: the problems, file:key, then exit 2
