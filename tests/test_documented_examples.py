@@ -45,6 +45,7 @@ def site_with(block: str) -> str:
         return TOP + block + "\n" + SOURCES
     return block + "\n" + MINIMAL
 SECRET = "a-documented-webhook-secret-0123456789"
+COMMANDS = ("translator-pipeline ", ".venv/bin/translator-pipeline ", "make ")
 
 
 def blocks(kind: str) -> list[tuple[str, str]]:
@@ -64,9 +65,7 @@ def command_lines() -> list[tuple[str, str]]:
     for where, text in blocks("sh"):
         for raw in text.splitlines():
             command = raw.split(" #", 1)[0].strip()
-            if command.startswith(("translator-pipeline ", ".venv/bin/translator-pipeline ")):
-                lines.append((where, command))
-            elif command.startswith("make "):
+            if command.startswith(COMMANDS):
                 lines.append((where, command))
     return lines
 
