@@ -44,6 +44,8 @@ def site_with(block: str) -> str:
     if re.search(r"^\[", block, re.MULTILINE):
         return TOP + block + "\n" + SOURCES
     return block + "\n" + MINIMAL
+
+
 SECRET = "a-documented-webhook-secret-0123456789"
 COMMANDS = ("translator-pipeline ", ".venv/bin/translator-pipeline ", "make ")
 
