@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_SCHEDULE", "Schedule", "check_schedule", "next_runs", "parse_schedule"]
+__all__ = [
+    "DEFAULT_SCHEDULE",
+    "Schedule",
+    "check_schedule",
+    "interval_anchor",
+    "next_runs",
+    "parse_schedule",
+]
 
 DEFAULT_SCHEDULE = "*/15 * * * *"
 
@@ -42,6 +50,12 @@ _UNITS = {
 _EVERY = re.compile(r"^every\s+(\d+)\s*([a-z]+?)s?$", re.IGNORECASE)
 # A never-firing cron is looked for this far ahead: Feb 29 comes every 4 (at most 8) years.
 _HORIZON = dt.timedelta(days=366 * 9)
+
+
+def interval_anchor(timezone: str) -> dt.datetime:
+    """Where an interval counts from: midnight in its zone, so the run times stay the
+    same when serve restarts ('every 90 minutes' runs at 00:00, 01:30, 03:00, …)."""
+    return dt.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo(timezone))
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,7 @@ def next_runs(
     start = start or dt.datetime.now(dt.UTC)
     if schedule.interval is not None:
         server_side: CronSchedule | IntervalSchedule = IntervalSchedule(
-            interval=schedule.interval, timezone=timezone
+            interval=schedule.interval, anchor_date=interval_anchor(timezone), timezone=timezone
         )
     else:
         server_side = CronSchedule(cron=str(schedule.cron), timezone=timezone)

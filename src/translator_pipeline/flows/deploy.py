@@ -15,10 +15,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
-import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -127,15 +125,13 @@ def schedules_for(settings: Settings) -> list[Any]:
     """The config's schedule as Prefect schedules: a cron or an interval, in its time zone."""
     from prefect.schedules import Cron, Interval
 
-    from translator_pipeline.config.schedule import parse_schedule
+    from translator_pipeline.config.schedule import interval_anchor, parse_schedule
 
     if not settings.schedule:
         return []
     schedule = parse_schedule(settings.schedule)
     if schedule.interval is not None:
-        # A fixed anchor (midnight in the schedule's zone) keeps the run times the same
-        # when serve restarts: 'every 90 minutes' runs at 00:00, 01:30, 03:00, …
-        anchor = dt.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo(settings.timezone))
+        anchor = interval_anchor(settings.timezone)
         return [Interval(schedule.interval, anchor_date=anchor, timezone=settings.timezone)]
     return [Cron(str(schedule.cron), timezone=settings.timezone)]
 
