@@ -39,11 +39,11 @@ MINIMAL = TOP + SOURCES
 
 
 def site_with(block: str) -> str:
-    """A minimal site config with ``block`` where its keys belong: top-level keys
-    before the tables, tables after the top-level keys."""
-    if re.search(r"^\[", block, re.MULTILINE):
-        return TOP + block + "\n" + SOURCES
-    return block + "\n" + MINIMAL
+    """A minimal site config with ``block`` in it: the block's top-level keys replace
+    the minimal ones, its tables follow them, the site's source comes last."""
+    own = set(tomllib.loads(block))
+    top = [line for line in TOP.splitlines() if line.split(" = ")[0] not in own]
+    return "\n".join(top) + "\n" + block + "\n" + SOURCES
 
 
 SECRET = "a-documented-webhook-secret-0123456789"
