@@ -248,8 +248,9 @@ def default_models_dir(configured: Path | None = None) -> Path:
 # --- reading a model directory ------------------------------------------------------
 
 
-def _vocabulary(directory: Path) -> tuple[list[str], list[str], list[str]]:
-    """(source tokens, target tokens, the files they came from)."""
+def _vocabulary(directory: Path, where: Path) -> tuple[list[str], list[str], list[str]]:
+    """(source tokens, target tokens, the files they came from); ``where`` names the
+    directory in messages (the user's path, not the staging copy)."""
 
     def read(path: Path) -> list[str]:
         try:
@@ -260,7 +261,9 @@ def _vocabulary(directory: Path) -> tuple[list[str], list[str], list[str]]:
                 return data
             return path.read_text(encoding="utf-8").splitlines()
         except (OSError, ValueError) as exc:
-            raise EngineError(f"{path}: unreadable vocabulary: {_one_line(exc)}") from exc
+            raise EngineError(
+                f"{where / path.name}: unreadable vocabulary: {_one_line(exc)}"
+            ) from exc
 
     for ext in (".json", ".txt"):
         shared = directory / f"shared_vocabulary{ext}"
@@ -272,9 +275,9 @@ def _vocabulary(directory: Path) -> tuple[list[str], list[str], list[str]]:
             return read(source), read(target), [source.name, target.name]
         if source.is_file() or target.is_file():
             missing = target if source.is_file() else source
-            raise EngineError(f"{missing}: missing (the model has split vocabularies)")
+            raise EngineError(f"{where / missing.name}: missing (the model has split vocabularies)")
     raise EngineError(
-        f"{directory / 'shared_vocabulary.json'}: missing (no CTranslate2 vocabulary: "
+        f"{where / 'shared_vocabulary.json'}: missing (no CTranslate2 vocabulary: "
         "shared_vocabulary.json, or source_ and target_vocabulary.json)"
     )
 
@@ -296,13 +299,13 @@ def _languages(tokens: Iterable[str], pattern: re.Pattern[str]) -> dict[str, str
     return {code: min(tokens, key=rank) for code, tokens in sorted(found.items())}
 
 
-def _tokenizers(directory: Path, family: str) -> tuple[str, str]:
+def _tokenizers(directory: Path, family: str, where: Path) -> tuple[str, str]:
     """(source, target) SentencePiece file names for ``family``."""
     if family == "marian":
         missing = [n for n in ("source.spm", "target.spm") if not (directory / n).is_file()]
         if missing:
             raise EngineError(
-                f"{directory / missing[0]}: missing (an OPUS-MT model needs source.spm and "
+                f"{where / missing[0]}: missing (an OPUS-MT model needs source.spm and "
                 "target.spm; convert with --copy_files source.spm target.spm)"
             )
         return "source.spm", "target.spm"
@@ -318,19 +321,21 @@ def _tokenizers(directory: Path, family: str) -> tuple[str, str]:
         "madlad": "spiece.model",
     }[family]
     raise EngineError(
-        f"{directory / wanted}: missing (copy the original model's SentencePiece file in, "
+        f"{where / wanted}: missing (copy the original model's SentencePiece file in, "
         f"e.g. --copy_files {wanted})"
     )
 
 
-def _family(source_tokens: list[str], target_tokens: list[str], directory: Path) -> str:
+def _family(
+    source_tokens: list[str], target_tokens: list[str], directory: Path, where: Path
+) -> str:
     for family, pattern in _TOKEN_PATTERNS.items():
         if sum(1 for t in target_tokens if pattern.match(t)) >= 2:
             return family
     if (directory / "source.spm").is_file() or (directory / "target.spm").is_file():
         return "marian"
     raise EngineError(
-        f"{directory}: cannot tell the model family: no source.spm/target.spm (OPUS-MT) and no "
+        f"{where}: cannot tell the model family: no source.spm/target.spm (OPUS-MT) and no "
         "language tokens in the vocabulary (NLLB eng_Latn, M2M-100 __en__, MADLAD <2en>)"
     )
 
@@ -340,23 +345,24 @@ def analyse(
     name: str,
     source: str | None = None,
     target: str | None = None,
+    shown: Path | None = None,
 ) -> dict[str, Any]:
-    """What ``directory`` holds, as the info file records it; EngineError naming the file."""
+    """What ``directory`` holds, as the info file records it; EngineError naming the file
+    (under ``shown``, the path the user gave, when the directory is a staging copy)."""
     directory = Path(directory)
+    where = Path(shown) if shown is not None else directory
     for required in ("model.bin", "config.json"):
         if not (directory / required).is_file():
-            raise EngineError(
-                f"{directory / required}: missing (not a CTranslate2 model directory)"
-            )
+            raise EngineError(f"{where / required}: missing (not a CTranslate2 model directory)")
     try:
         config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
         if not isinstance(config, dict):
             raise ValueError("not a JSON object")
     except (OSError, ValueError) as exc:
-        raise EngineError(f"{directory / 'config.json'}: unreadable: {_one_line(exc)}") from exc
-    source_tokens, target_tokens, vocab_files = _vocabulary(directory)
-    family = _family(source_tokens, target_tokens, directory)
-    source_spm, target_spm = _tokenizers(directory, family)
+        raise EngineError(f"{where / 'config.json'}: unreadable: {_one_line(exc)}") from exc
+    source_tokens, target_tokens, vocab_files = _vocabulary(directory, where)
+    family = _family(source_tokens, target_tokens, directory, where)
+    source_spm, target_spm = _tokenizers(directory, family, where)
     if family == "marian":
         guess = _OPUS_NAME.search(name.lower()) or _OPUS_NAME.search(directory.name.lower())
         src = source or (guess[1] if guess else None)
@@ -366,7 +372,7 @@ def analyse(
             if target:
                 if language_code(target) not in targets:
                     raise EngineError(
-                        f"{directory}: the model has no >>xxx<< token for {target!r}; it has "
+                        f"{where}: the model has no >>xxx<< token for {target!r}; it has "
                         f"{', '.join(sorted(targets))}"
                     )
                 targets = {language_code(target): targets[language_code(target)]}
@@ -375,7 +381,7 @@ def analyse(
             targets = {language_code(tgt): ""} if tgt else {}
         if not src or not targets:
             raise EngineError(
-                f"{directory}: cannot tell which languages this OPUS-MT model translates; "
+                f"{where}: cannot tell which languages this OPUS-MT model translates; "
                 "give them (models install PATH --from en --to ar) or name the directory "
                 "opus-mt-<from>-<to>"
             )
@@ -387,7 +393,7 @@ def analyse(
         for wanted, side in ((source, sources), (target, targets)):
             if wanted and language_code(wanted) not in side:
                 raise EngineError(
-                    f"{directory}: the {family} model has no language token for {wanted!r}"
+                    f"{where}: the {family} model has no language token for {wanted!r}"
                 )
     specials = sorted(
         {t for t in target_tokens if any(p.match(t) for p in _TOKEN_PATTERNS.values())}
@@ -535,19 +541,22 @@ def install_model(
         if path.is_dir():
             root = _model_root(path, path)
             shutil.copytree(root, work, symlinks=False)
-            default_name = root.name
+            default_name, shown = root.name, root
         else:
             work.mkdir()
             _unpack(path, work)
-            work = _model_root(work, path)
-            default_name = work.name if work != staging / "unpacked" else _stem(path)
+            top = _model_root(work, path)
+            inner = top.relative_to(work).as_posix()
+            default_name = top.name if inner != "." else _stem(path)
+            shown = Path(f"{path}:{inner}") if inner != "." else path
+            work = top
         name = name or default_name
         if not _NAME.match(name):
             raise EngineError(
                 f"{path}: {name!r} is not a usable model name (letters, digits, . _ -); "
                 "give one with --name"
             )
-        info = analyse(work, name, source, target)
+        info = analyse(work, name, source, target, shown=shown)
         if license:
             info["license"] = license
         _check_loads(work, info, path)

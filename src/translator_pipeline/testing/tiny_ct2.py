@@ -189,7 +189,8 @@ def _multilingual(
     pieces = [p for p in _pieces(sp_model) if p not in specials]
     vocabulary = [*specials, *pieces, *(tokens[c] for c in languages), *extra]
     vocabulary = _filled(vocabulary, real_vocab, "madeupword")
-    forbidden = ["<s>", "<pad>", "<unk>", *extra]
+    # Real models practically never write a language token themselves.
+    forbidden = ["<s>", "<pad>", "<unk>", *extra, *tokens.values()]
     forbidden += vocabulary[len(specials) + len(pieces) + len(languages) + len(extra) :]
     spec = _transformer_spec(
         vocabulary,
@@ -200,7 +201,9 @@ def _multilingual(
         ffn,
         seed,
         length_ratio,
-        tied=True,
+        # Untied: the length model rewrites the </s> row of the output projection, and
+        # </s> is also these models' decoder start token.
+        tied=False,
         forbidden=forbidden,
     )
     _declare(spec, bos="<s>", eos="</s>", unk="<unk>", decoder_start="</s>")
@@ -264,12 +267,14 @@ def build_madlad_model(
     seed: int = 0,
     quantization: str | None = None,
     without: str = "<>",
+    extra_sentences: Sequence[str] = ("Voir [annexe 2/3] et la note [1].",),
 ) -> Path:
     """A MADLAD-400 (T5) conversion: ``<2xx>`` tokens in ``spiece.model``.
 
     ``without``: characters left out of the SentencePiece training text, so the
     vocabulary cannot write them (T5 vocabularies famously lack ``<``), as a
-    placeholder's markup must survive that. ``layers`` overrides the depth of
+    placeholder's markup must survive that; ``extra_sentences`` (square brackets and
+    a slash by default) are added to it. ``layers`` overrides the depth of
     both stacks (a 3B model at full depth needs more memory than a benchmark box
     may have).
     """
@@ -281,7 +286,10 @@ def build_madlad_model(
         raise FileExistsError(final)
     tokens = [f"<2{c}>" for c in languages]
     sp_model = _train_sentencepiece(
-        _corpus(languages, drop=without), _sp_vocab_size(shape, vocab_size), tokens, seed
+        _corpus(languages, drop=without) + list(extra_sentences),
+        _sp_vocab_size(shape, vocab_size),
+        tokens,
+        seed,
     )
     specials = ["<pad>", "</s>", "<unk>"]
     pieces = [p for p in _pieces(sp_model) if p not in specials]
