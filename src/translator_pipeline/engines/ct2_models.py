@@ -511,7 +511,10 @@ def _model_root(unpacked: Path, shown: Path) -> Path:
     entries = [p for p in unpacked.iterdir() if not p.name.startswith((".", "__MACOSX"))]
     if len(entries) == 1 and entries[0].is_dir():
         return _model_root(entries[0], shown) if entries[0] != unpacked else unpacked
-    raise EngineError(f"{shown}: no model.bin at its top level or in its only directory")
+    raise EngineError(
+        f"{shown}/model.bin: missing (not a CTranslate2 model directory, nor one holding "
+        "a single such directory)"
+    )
 
 
 def install_model(
