@@ -126,7 +126,7 @@ def test_broken_models_are_refused_with_one_line_naming_the_file(ct2_sources, tm
 def test_languages_an_opus_model_does_not_declare_must_be_given(ct2_sources, tmp_path):
     given = tmp_path / "my-model"
     shutil.copytree(ct2_sources["marian-en-ar"], given)
-    with pytest.raises(EngineError, match="cannot tell which languages .* --from en --to ar"):
+    with pytest.raises(EngineError, match=r"cannot tell which languages .* --from en --to ar"):
         install_model(given, tmp_path / "models")
     model = install_model(given, tmp_path / "models", source="en", target="ar")
     assert (model.sources, model.targets) == ({"en": ""}, {"ar": ""})
@@ -150,7 +150,7 @@ def test_bad_archives(ct2_sources, tmp_path):
         info = tarfile.TarInfo("nllb/../../outside.txt")
         info.size = 1
         tf.addfile(info, io.BytesIO(b"x"))
-    with pytest.raises(EngineError, match="evil.tar.gz"):
+    with pytest.raises(EngineError, match=r"evil\.tar\.gz: unsafe path in archive"):
         install_model(evil, models)
     assert not (tmp_path / "outside.txt").exists()
     link = tmp_path / "link.tar.gz"

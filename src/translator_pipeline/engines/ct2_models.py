@@ -493,6 +493,8 @@ def _unpack(archive: Path, into: Path) -> None:
             with tarfile.open(archive) as tf:
                 members = tf.getmembers()
                 for member in members:
+                    if member.name.startswith("/") or ".." in Path(member.name).parts:
+                        raise EngineError(f"{archive}: unsafe path in archive: {member.name!r}")
                     if not (member.isfile() or member.isdir()):
                         raise EngineError(f"{archive}: archive holds a link: {member.name!r}")
                 if sum(m.size for m in members) > MAX_UNPACKED_BYTES:
