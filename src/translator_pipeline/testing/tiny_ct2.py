@@ -307,10 +307,11 @@ def build_madlad_model(
         dec, heads, relative_attention_bias=True, head_dim=head_dim, **options
     )
     spec = transformer_spec.TransformerSpec(encoder, decoder)
-    _fill(spec, rng, d_model, inner, ffn, vocabulary, vocabulary, glu=True, rms=True)
+    dtype = np.float32 if shape == "tiny" else np.float16
+    _fill(spec, rng, d_model, inner, ffn, vocabulary, vocabulary, glu=True, rms=True, dtype=dtype)
     for stack in (encoder, decoder):
         stack.scale_embeddings = False
-        bias = rng.standard_normal((32, heads), dtype=np.float32)
+        bias = rng.standard_normal((32, heads), dtype=np.float32).astype(dtype)
         for layer in stack.layer:
             layer.self_attention.relative_attention_bias = bias
             layer.self_attention.relative_attention_max_distance = np.dtype("int32").type(128)
@@ -332,16 +333,24 @@ def _fill(
     target_vocab: list[str],
     glu: bool = False,
     rms: bool = False,
+    dtype: Any = np.float32,
 ) -> None:
-    """Random weights for every layer of ``spec`` (attention width ``inner``)."""
+    """Random weights for every layer of ``spec`` (attention width ``inner``).
+
+    ``dtype=np.float16`` halves the memory a big shape needs while it is built
+    (quantized to int8 on saving either way)."""
 
     def weight(rows: int, cols: int) -> np.ndarray:
-        return rng.standard_normal((rows, cols), dtype=np.float32) * np.float32(cols**-0.5)
+        out = np.empty((rows, cols), dtype=dtype)
+        for start in range(0, rows, 4096):  # in slices: no float32 copy of the whole matrix
+            block = rng.standard_normal((min(4096, rows - start), cols), dtype=np.float32)
+            out[start : start + len(block)] = block * np.float32(cols**-0.5)
+        return out
 
     def norm(layer: common_spec.LayerNormSpec) -> None:
-        layer.gamma = np.ones(d_model, dtype=np.float32)
+        layer.gamma = np.ones(d_model, dtype=dtype)
         if not rms:
-            layer.beta = np.zeros(d_model, dtype=np.float32)
+            layer.beta = np.zeros(d_model, dtype=dtype)
 
     def ffn_layer(layer: Any) -> None:
         norm(layer.layer_norm)
@@ -381,7 +390,8 @@ def _declare(spec: Any, **tokens: str) -> None:
 
 def _forbid(spec: Any, vocabulary: list[str], tokens: Sequence[str], keep: int) -> None:
     """An output bias that never emits ``tokens`` nor the padding after index ``keep``."""
-    bias = np.zeros(len(vocabulary), dtype=np.float32)
+    dtype = spec.decoder.projection.weight.dtype
+    bias = np.zeros(len(vocabulary), dtype=dtype)
     banned = set(tokens)
     bias[[i for i, t in enumerate(vocabulary) if t in banned]] = -1e4
     bias[keep:] = -1e4
