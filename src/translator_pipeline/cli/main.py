@@ -453,11 +453,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         languages = [c.lower() for c in args.languages] or (
             settings.target_languages
             if settings
-            else sorted(
-                {p.from_code for p in packages}
-                | {p.to_code for p in packages}
-                | ({c for m in models for c in (*m.sources, *m.targets)} if len(models) else set())
-            )
+            else sorted({p.from_code for p in packages} | {p.to_code for p in packages})
         )
         if models or (settings and settings.engine == "ctranslate2"):
             if not args.languages and not settings:

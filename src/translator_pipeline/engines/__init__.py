@@ -1,8 +1,11 @@
 """Translation engines behind one protocol, found by name.
 
-Built-in engines are registered here; third parties add theirs through the
+Built-in engines are registered here (``argos``: Argos packages; ``ctranslate2``:
+converted OPUS-MT / NLLB / M2M-100 / MADLAD models and Argos packages, routed per
+pair; ``pseudo``); third parties add theirs through the
 entry-point group ``translator_pipeline.engines`` (a class or factory called
-with the :class:`~translator_pipeline.config.settings.Settings`). An engine is loaded
+with the :class:`~translator_pipeline.config.settings.Settings`; its own
+``[engines.<name>]`` table is ``settings.engine_options(name)``). An engine is loaded
 once per process and reused: loading a model per article would dominate the
 run time.
 """
