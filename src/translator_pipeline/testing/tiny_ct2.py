@@ -88,8 +88,11 @@ def _filled(vocabulary: list[str], size: int, stem: str) -> list[str]:
     return vocabulary + [f"{stem}{i}" for i in range(max(0, size - len(vocabulary)))]
 
 
-def _corpus(languages: Sequence[str], drop: str = "") -> list[str]:
-    sentences = [s for code in languages for s in CORPUS_BY_LANGUAGE.get(code, DEFAULT_CORPUS)]
+def _corpus(
+    languages: Sequence[str], drop: str = "", corpus: dict[str, Sequence[str]] | None = None
+) -> list[str]:
+    texts = {**CORPUS_BY_LANGUAGE, **(corpus or {})}
+    sentences = [s for code in languages for s in texts.get(code, DEFAULT_CORPUS)]
     if drop:
         sentences = [s.translate({ord(c): None for c in drop}) for s in sentences]
     return sentences
@@ -125,15 +128,20 @@ def build_marian_model(
     vocab_size: int = 200,
     seed: int = 0,
     quantization: str | None = None,
+    corpus: dict[str, Sequence[str]] | None = None,
 ) -> Path:
-    """An OPUS-MT conversion at ``dest_dir/<name>`` (default ``opus-mt-<from>-<to>``)."""
+    """An OPUS-MT conversion at ``dest_dir/<name>`` (default ``opus-mt-<from>-<to>``).
+
+    ``corpus``: training text per language for the SentencePiece models (default:
+    the built-in sentences), e.g. a benchmark's own text so it tokenises into
+    about as many pieces per word as a real model's vocabulary gives."""
     enc, dec, d_model, heads, head_dim, ffn, real_vocab = SHAPES[shape]
     final = Path(dest_dir) / (name or f"opus-mt-{from_code}-{to_code}")
     if final.exists():
         raise FileExistsError(final)
     size = _sp_vocab_size(shape, vocab_size)
-    source_sp = _train_sentencepiece(_corpus([from_code]), size, [], seed)
-    target_sp = _train_sentencepiece(_corpus([to_code]), size, [], seed + 1)
+    source_sp = _train_sentencepiece(_corpus([from_code], corpus=corpus), size, [], seed)
+    target_sp = _train_sentencepiece(_corpus([to_code], corpus=corpus), size, [], seed + 1)
     specials = ["</s>", "<unk>"]
     source_pieces, target_pieces = _pieces(source_sp), _pieces(target_sp)
     languages = list(target_tokens)
@@ -179,12 +187,15 @@ def _multilingual(
     seed: int,
     quantization: str | None,
     length_ratio: float | None,
+    corpus: dict[str, Sequence[str]] | None = None,
 ) -> Path:
     layers, _, d_model, heads, _, ffn, real_vocab = SHAPES[shape]  # equal depths, d/heads
     final = Path(dest_dir) / name
     if final.exists():
         raise FileExistsError(final)
-    sp_model = _train_sentencepiece(_corpus(languages), _sp_vocab_size(shape, vocab_size), [], seed)
+    sp_model = _train_sentencepiece(
+        _corpus(languages, corpus=corpus), _sp_vocab_size(shape, vocab_size), [], seed
+    )
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
     pieces = [p for p in _pieces(sp_model) if p not in specials]
     vocabulary = [*specials, *pieces, *(tokens[c] for c in languages), *extra]
@@ -227,12 +238,13 @@ def build_nllb_model(
     seed: int = 0,
     quantization: str | None = None,
     length_ratio: float | None = 1.0,
+    corpus: dict[str, Sequence[str]] | None = None,
 ) -> Path:
     """An NLLB-200 conversion: ``eng_Latn``-style tokens, ``sentencepiece.bpe.model``."""
     tokens = {c: NLLB_CODES.get(c, f"{c}x_Latn") for c in languages}
     return _multilingual(
         dest_dir, name, languages, tokens, ["<mask>"], shape, vocab_size, seed, quantization,
-        length_ratio,
+        length_ratio, corpus,
     )  # fmt: skip
 
 
@@ -268,6 +280,7 @@ def build_madlad_model(
     quantization: str | None = None,
     without: str = "<>",
     extra_sentences: Sequence[str] = ("Voir [annexe 2/3] et la note [1].",),
+    corpus: dict[str, Sequence[str]] | None = None,
 ) -> Path:
     """A MADLAD-400 (T5) conversion: ``<2xx>`` tokens in ``spiece.model``.
 
@@ -286,7 +299,7 @@ def build_madlad_model(
         raise FileExistsError(final)
     tokens = [f"<2{c}>" for c in languages]
     sp_model = _train_sentencepiece(
-        _corpus(languages, drop=without) + list(extra_sentences),
+        _corpus(languages, drop=without, corpus=corpus) + list(extra_sentences),
         _sp_vocab_size(shape, vocab_size),
         tokens,
         seed,
