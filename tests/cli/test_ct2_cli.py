@@ -140,3 +140,42 @@ def test_config_command_shows_the_engine_tables(tmp_path, capsys):
     code, out, _ = run(capsys, "config", str(config))
     data = json.loads(out)
     assert code == 0 and data["engines"]["ctranslate2"]["beam_size"] == 1
+
+
+@pytest.mark.parametrize(
+    ("family", "source", "target", "text", "terms"),
+    [
+        (
+            "marian-split-en-fr",
+            "en",
+            "fr",
+            "The <b>Member States</b> read the text.",
+            ["États membres"],
+        ),
+        ("marian-tc-big", "en", "ar", "The <b>Member States</b> read the text.", ["الدول الأعضاء"]),
+        ("m2m100", "ar", "fr", "قرأت <b>الدول الأعضاء</b> النص.", ["États membres"]),
+        ("madlad", "fr", "ar", "Les <b>États membres</b> ont lu le texte.", ["الدول الأعضاء"]),
+    ],
+)
+def test_every_family_keeps_links_markup_and_glossary_terms(
+    ct2_sources, tmp_path, monkeypatch, capsys, fresh_engines, family, source, target, text, terms
+):
+    models = tmp_path / "models"
+    extra = ("--from", "en") if family == "marian-tc-big" else ()
+    code, _, err = run(
+        capsys, "models", "install", str(ct2_sources[family]), "--models-dir", str(models), *extra
+    )
+    assert code == 0, err
+    glossary = tmp_path / "glossary.csv"
+    glossary.write_text("en,fr,ar\nMember States,États membres,الدول الأعضاء\n", encoding="utf-8")
+    config = write_site_config(tmp_path, models, glossary)
+    page = f'<p>{text} <a href="https://icesco.org/a?b=1&amp;c=2">Link</a></p>'
+    monkeypatch.setattr("sys.stdin", io.StringIO(page))
+    code, out, err = run(
+        capsys, "translate", "--from", source, "--to", target, "--html", "--config", str(config)
+    )
+    assert code == 0, err
+    assert '<a href="https://icesco.org/a?b=1&amp;c=2">' in out and "<b>" in out
+    for term in terms:
+        assert term in out
+    assert "glossary: 1 term occurrence(s), 1 enforced, 0 missed" in err
