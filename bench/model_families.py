@@ -20,7 +20,9 @@ Marian and T5 shapes run to the length limit (``--ratio``, default 1.2 × source
 tokens + 2), where the guard then re-decodes every sentence: their guard row is
 the worst case (a real model trips it on a few sentences in a hundred).
 
-Every ratio is measured in this run. CPU seconds per 1,000 words (user+system
+Every ratio is measured in this run, on wall time and on CPU time (user+system of
+the worker): on a shared machine the CPU ratio is the engine's own overhead, the
+wall ratio moves with the other load. CPU seconds per 1,000 words (user+system
 time of the worker, all threads, divided by the source words) is the sizing
 figure for ops. MADLAD-3B needs ~7 GiB to build and ~4 GiB to run: when the
 machine has less available, it is measured with fewer layers and says so.
@@ -230,7 +232,8 @@ def main() -> None:
                     run_worker(kind_, root / "models", name, count, args.ratio)
                     for _ in range(args.repeat)
                 ]
-                rows[kind_] = min(runs, key=lambda r: r["seconds"])
+                # Best by CPU time: the machine is shared, wall time moves with the others.
+                rows[kind_] = min(runs, key=lambda r: r["cpu"])
             for r in rows.values():
                 rate = r["sentences"] / r["seconds"]
                 print(
@@ -240,12 +243,16 @@ def main() -> None:
                     f"peak {r['peak_mb']:6.0f} MB"
                 )
             overhead = rows["ours"]["seconds"] / rows["raw"]["seconds"]
+            cpu_overhead = rows["ours"]["cpu"] / rows["raw"]["cpu"]
             guard = rows["ours+guard"]["seconds"] / rows["ours"]["seconds"]
             per_word = rows["raw"]["source_tokens"] / rows["raw"]["words"]
             print(f"   {per_word:.2f} source tokens per word (language tokens and </s> included)")
-            print(f"   ours vs raw translate_batch, guard off: {overhead:.3f}x (goal <= 1.15x)")
+            print(
+                f"   ours vs raw translate_batch, guard off: {overhead:.3f}x the wall time, "
+                f"{cpu_overhead:.3f}x the CPU time (goal <= 1.15x)"
+            )
             print(f"   repetition guard cost: {guard:.2f}x ours without it")
-            summary.append((family, overhead, guard, rows, note))
+            summary.append((family, cpu_overhead, guard, rows, note))
             print()
     print("Sizing (ours, guard on; CPU seconds per 1,000 source words, int8, this machine):")
     for family, overhead, _, rows, note in summary:
@@ -253,7 +260,7 @@ def main() -> None:
         print(
             f"  {family:<15} {1000 * r['cpu'] / r['words']:7.1f} CPU s / 1k words "
             f"(guard off {1000 * rows['ours']['cpu'] / rows['ours']['words']:.1f}); "
-            f"ours/raw {overhead:.3f}x" + (" [reduced depth]" if note else "")
+            f"ours/raw CPU {overhead:.3f}x" + (" [reduced depth]" if note else "")
         )
 
 

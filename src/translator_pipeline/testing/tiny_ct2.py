@@ -31,6 +31,7 @@ Vocabulary entries beyond the SentencePiece model's own pieces are never emitted
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import tarfile
@@ -110,6 +111,35 @@ def _save(spec: Any, work: Path, files: dict[str, bytes], final: Path, quantizat
     return final
 
 
+def _sentencepiece(
+    sentences: list[str],
+    size: int,
+    symbols: list[str],
+    seed: int,
+    corpus: dict[str, Sequence[str]] | None,
+) -> bytes:
+    """A SentencePiece model; with a caller's ``corpus``, a BPE model learnt from it
+    alone: a small repetitive text (a benchmark's) keeps its words whole that way,
+    where the synthetic filler or a unigram model would cut them into syllables."""
+    if not corpus:
+        return _train_sentencepiece(sentences, size, symbols, seed)
+    buffer = io.BytesIO()
+    options: dict[str, Any] = {
+        "sentence_iterator": iter(sentences),
+        "model_writer": buffer,
+        "model_type": "bpe",
+        "vocab_size": size,
+        "character_coverage": 1.0,
+        "hard_vocab_limit": False,
+        "minloglevel": 2,
+        "num_threads": 4,
+    }
+    if symbols:
+        options["user_defined_symbols"] = symbols
+    spm.SentencePieceTrainer.train(**options)
+    return buffer.getvalue()
+
+
 def _sp_vocab_size(shape: str, tiny: int) -> int:
     # A real-shape model gets a SentencePiece model of a few thousand pieces (training
     # a 256k one would take minutes); the vocabulary is then padded to the real size.
@@ -140,8 +170,8 @@ def build_marian_model(
     if final.exists():
         raise FileExistsError(final)
     size = _sp_vocab_size(shape, vocab_size)
-    source_sp = _train_sentencepiece(_corpus([from_code], corpus=corpus), size, [], seed)
-    target_sp = _train_sentencepiece(_corpus([to_code], corpus=corpus), size, [], seed + 1)
+    source_sp = _sentencepiece(_corpus([from_code], corpus=corpus), size, [], seed, corpus)
+    target_sp = _sentencepiece(_corpus([to_code], corpus=corpus), size, [], seed + 1, corpus)
     specials = ["</s>", "<unk>"]
     source_pieces, target_pieces = _pieces(source_sp), _pieces(target_sp)
     languages = list(target_tokens)
@@ -193,8 +223,8 @@ def _multilingual(
     final = Path(dest_dir) / name
     if final.exists():
         raise FileExistsError(final)
-    sp_model = _train_sentencepiece(
-        _corpus(languages, corpus=corpus), _sp_vocab_size(shape, vocab_size), [], seed
+    sp_model = _sentencepiece(
+        _corpus(languages, corpus=corpus), _sp_vocab_size(shape, vocab_size), [], seed, corpus
     )
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
     pieces = [p for p in _pieces(sp_model) if p not in specials]
@@ -298,11 +328,12 @@ def build_madlad_model(
     if final.exists():
         raise FileExistsError(final)
     tokens = [f"<2{c}>" for c in languages]
-    sp_model = _train_sentencepiece(
+    sp_model = _sentencepiece(
         _corpus(languages, drop=without, corpus=corpus) + list(extra_sentences),
         _sp_vocab_size(shape, vocab_size),
         tokens,
         seed,
+        corpus,
     )
     specials = ["<pad>", "</s>", "<unk>"]
     pieces = [p for p in _pieces(sp_model) if p not in specials]
