@@ -430,8 +430,8 @@ def cmd_models(args: argparse.Namespace) -> int:
             doomed_models = [m for m in models if m.name in args.languages]
             if not doomed and not doomed_models:
                 print(
-                    f"error: no installed package or model matches {' '.join(args.languages)} "
-                    f"in {directory} or {models_dir}",
+                    f"error: no installed package matches {' '.join(args.languages)} "
+                    f"in {directory} (nor any converted model in {models_dir})",
                     file=sys.stderr,
                 )
                 return 1
