@@ -113,6 +113,7 @@ def worker(kind: str, models: Path, name: str, count: int, ratio: float) -> dict
         max_decoding_extra=2,
     )
     engine = CTranslate2Translator(settings)
+    retried = _count_guard_retries()
     [step] = engine.route("en", "ar")
     hop = step.hop
     if kind != "raw":
@@ -156,6 +157,7 @@ def worker(kind: str, models: Path, name: str, count: int, ratio: float) -> dict
         assert len(out) == len(texts)
     return {
         "kind": kind,
+        "guard": retried[-1] if kind == "ours+guard" and retried else None,
         "seconds": seconds,
         "cpu": cpu,
         "sentences": count,
@@ -163,6 +165,25 @@ def worker(kind: str, models: Path, name: str, count: int, ratio: float) -> dict
         "source_tokens": source_tokens,
         "peak_mb": peak_rss_mb(),
     }
+
+
+def _count_guard_retries() -> list[tuple[int, int]]:
+    """(re-decoded, inputs) of each guard pass, read from the core's log records."""
+    import logging
+    import re
+
+    found: list[tuple[int, int]] = []
+
+    class Counter(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            m = re.match(r"repetition guard re-translated (\d+) of (\d+)", record.getMessage())
+            if m:
+                found.append((int(m[1]), int(m[2])))
+
+    logger = logging.getLogger("translator_pipeline.engines.ct2_core")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(Counter())
+    return found
 
 
 def run_worker(kind: str, models: Path, name: str, count: int, ratio: float) -> dict:
@@ -245,6 +266,9 @@ def main() -> None:
             overhead = rows["ours"]["seconds"] / rows["raw"]["seconds"]
             cpu_overhead = rows["ours"]["cpu"] / rows["raw"]["cpu"]
             guard = rows["ours+guard"]["cpu"] / rows["ours"]["cpu"]
+            if rows["ours+guard"]["guard"]:
+                again, inputs = rows["ours+guard"]["guard"]
+                print(f"   the guard re-decoded {again} of {inputs} sentences (random weights)")
             per_word = rows["raw"]["source_tokens"] / rows["raw"]["words"]
             print(f"   {per_word:.2f} source tokens per word (language tokens and </s> included)")
             print(
