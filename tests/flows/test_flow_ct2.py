@@ -55,3 +55,26 @@ def test_flow_routes_each_pair_to_its_model_and_records_the_choice(
     recorded = run_report["engine"]["signatures"]
     assert run_report["engine"]["name"] == "ctranslate2"
     assert "model=nllb-200-tiny@" in recorded["fr-ar"] and "beam=1;lp=1" in recorded["fr-ar"]
+
+
+def test_a_route_to_a_missing_model_fails_the_run_before_any_fetch(
+    ct2_sources, site_server, tmp_path
+):
+    from translator_pipeline.errors import EngineError
+
+    models = tmp_path / "models"
+    install_model(ct2_sources["nllb"], models)
+    config = write_config(
+        tmp_path,
+        site_server.base_url,
+        tables=f'[engines.ctranslate2]\nmodels_dir = "{models}"\nuse_argos = false\n'
+        '[engines.ctranslate2.routes]\n"en-ar" = "opus-mt-tc-big-en-ar"\n',
+    )
+    config.write_text(config.read_text().replace('engine = "pseudo"', 'engine = "ctranslate2"'))
+    clear_engine_cache()
+    try:
+        with pytest.raises(EngineError, match=r"cannot translate en→ar; .*models install PATH"):
+            translate_and_publish(config_path=str(config))
+    finally:
+        clear_engine_cache()
+    assert site_server.requests == []
