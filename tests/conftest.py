@@ -129,3 +129,25 @@ def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'state.sqlite3'}"
     return request.getfixturevalue("postgres_server").new_url()
+
+
+@pytest.fixture(scope="session")
+def ct2_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Converted-model directories of every CTranslate2 family (tiny, random
+    weights), built once per session; tests install copies of them."""
+    from translator_pipeline.testing import tiny_ct2
+
+    root = tmp_path_factory.mktemp("ct2-sources")
+    return {
+        "marian-en-ar": tiny_ct2.build_marian_model(root, "en", "ar", seed=1),
+        "marian-ar-en": tiny_ct2.build_marian_model(root, "ar", "en", seed=2),
+        "marian-split-en-fr": tiny_ct2.build_marian_model(
+            root, "en", "fr", split_vocab=True, seed=3
+        ),
+        "marian-tc-big": tiny_ct2.build_marian_model(
+            root, "en", "ar", name="tc-big-en-ara", target_tokens=[">>ara<<", ">>arz<<"], seed=4
+        ),
+        "nllb": tiny_ct2.build_nllb_model(root, seed=5),
+        "m2m100": tiny_ct2.build_m2m100_model(root, seed=6),
+        "madlad": tiny_ct2.build_madlad_model(root, seed=7),
+    }

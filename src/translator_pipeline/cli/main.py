@@ -247,11 +247,16 @@ def cmd_translate(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             return 0
         if not engine.supports(source, target):
+            why = getattr(engine, "route", None)
+            reason = why(source, target) if engine_name == "ctranslate2" and why else None
             raise PipelineError(
                 f"engine {engine_name!r} cannot translate {source}→{target}"
                 + (
                     f"; run: translator-pipeline models install {source} {target}"
                     if engine_name == "argos"
+                    else f": {reason}; install a model with: translator-pipeline models "
+                    "install PATH (docs/models.md)"
+                    if isinstance(reason, str)
                     else ""
                 )
             )
@@ -297,6 +302,83 @@ def _packages_dir(args: argparse.Namespace) -> Path:
     return default_packages_dir(settings.argos.packages_dir if settings else None)
 
 
+def _models_dir(args: argparse.Namespace, settings) -> Path:
+    from translator_pipeline.engines.ct2_models import default_models_dir
+
+    if args.models_dir:
+        return Path(args.models_dir)
+    return default_models_dir(settings.engines.ctranslate2.models_dir if settings else None)
+
+
+def _looks_like_path(value: str) -> bool:
+    return os.sep in value or "/" in value or "." in value or Path(value).exists()
+
+
+def _install_model(args: argparse.Namespace, settings) -> int:
+    """``models install PATH``: a converted CTranslate2 model (directory or archive)."""
+    from translator_pipeline.engines.ct2_models import install_model
+
+    models_dir = _models_dir(args, settings)
+    model = install_model(
+        Path(args.languages[0]),
+        models_dir,
+        name=args.name,
+        source=args.model_from,
+        target=args.model_to,
+        license=args.license,
+    )
+    pairs = sorted(f"{s}→{t}" for s in model.sources for t in model.targets if s != t)
+    shown = ", ".join(pairs[:12]) + (f" … ({len(pairs)} pairs)" if len(pairs) > 12 else "")
+    print(f"installed {model.name} ({model.family}, {shown}) in {models_dir}")
+    return 0
+
+
+def _list_models(args: argparse.Namespace, settings, languages: list[str]) -> int:
+    """The converted models, then which model serves each pair (the ctranslate2 engine's routes)."""
+    from translator_pipeline.engines.ct2 import CTranslate2Translator
+
+    engine = CTranslate2Translator(
+        settings.engines.ctranslate2.model_copy(update={"models_dir": _models_dir(args, settings)})
+        if settings
+        else _ct2_options(args),
+        _argos_options(args, settings),
+    )
+    print(f"CTranslate2 models in {engine.models_dir}:")
+    for model in engine.models.values():
+        langs = sorted(set(model.sources) | set(model.targets))
+        shown = ",".join(langs[:10]) + (f",… ({len(langs)})" if len(langs) > 10 else "")
+        extra = f"  licence {model.license}" if model.license else ""
+        print(f"  {model.name:<28} {model.family:<7} {shown}  @{model.version}{extra}")
+    if not engine.models:
+        print("  (none)")
+    for problem in engine.problems:
+        print(f"  BROKEN {problem.path.name}: {problem.reason}")
+    missing = 0
+    if len(languages) > 1:
+        print(f"Routes (engine ctranslate2) for {', '.join(languages)}:")
+    for src in languages:
+        for tgt in languages:
+            if src == tgt:
+                continue
+            line = engine.describe_route(src, tgt)
+            missing += line.startswith("MISSING")
+            print(f"  {src}→{tgt}: {line}")
+    return 1 if missing else 0
+
+
+def _ct2_options(args: argparse.Namespace):
+    from translator_pipeline.config.settings import CTranslate2Settings
+
+    return CTranslate2Settings(models_dir=_models_dir(args, None))
+
+
+def _argos_options(args: argparse.Namespace, settings):
+    from translator_pipeline.config.settings import ArgosSettings
+
+    argos = settings.argos if settings else ArgosSettings()
+    return argos.model_copy(update={"packages_dir": _packages_dir(args)})
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from translator_pipeline.engines.argos_packages import (
         best_by_pair,
@@ -307,12 +389,20 @@ def cmd_models(args: argparse.Namespace) -> int:
         remove_package,
         route,
     )
+    from translator_pipeline.engines.ct2_models import find_models, remove_model
 
     directory = _packages_dir(args)
     settings = _settings_or_none(args.config)
     pivot = settings.argos.pivot_language if settings else "en"
     try:
         if args.action == "install":
+            if (
+                not args.file
+                and not args.url
+                and len(args.languages) == 1
+                and _looks_like_path(args.languages[0])
+            ):
+                return _install_model(args, settings)
             if args.file:
                 installed = [install_from_file(Path(args.file), directory)]
             elif args.url:
@@ -324,7 +414,7 @@ def cmd_models(args: argparse.Namespace) -> int:
                 if len(languages) < 2:
                     print(
                         "error: name at least two languages (e.g. `models install en ar`), "
-                        "or give --file / --url",
+                        "a converted model (`models install PATH`), or give --file / --url",
                         file=sys.stderr,
                     )
                     return 2
@@ -334,6 +424,8 @@ def cmd_models(args: argparse.Namespace) -> int:
                 print(f"installed {pkg.label} in {directory}")
             return 0
         packages, problems = find_packages(directory)
+        models_dir = _models_dir(args, settings)
+        models, _ = find_models(models_dir)
         if args.action == "remove":
             wanted = [c.lower() for c in args.languages]
             doomed = [
@@ -342,16 +434,20 @@ def cmd_models(args: argparse.Namespace) -> int:
                 if p.name in args.languages
                 or (len(wanted) == 2 and (p.from_code, p.to_code) == tuple(wanted))
             ]
-            if not doomed:
+            doomed_models = [m for m in models if m.name in args.languages]
+            if not doomed and not doomed_models:
                 print(
                     f"error: no installed package matches {' '.join(args.languages)} "
-                    f"in {directory}",
+                    f"in {directory} (nor any converted model in {models_dir})",
                     file=sys.stderr,
                 )
                 return 1
             for pkg in doomed:
                 remove_package(pkg)
                 print(f"removed {pkg.label}")
+            for model in doomed_models:
+                remove_model(model)
+                print(f"removed {model.name} ({model.family})")
             return 0
         # list
         print(f"Argos packages in {directory}:")
@@ -366,6 +462,24 @@ def cmd_models(args: argparse.Namespace) -> int:
             if settings
             else sorted({p.from_code for p in packages} | {p.to_code for p in packages})
         )
+        if models or (settings and settings.engine == "ctranslate2"):
+            if not args.languages and not settings:
+                # A multilingual model knows hundreds of languages: list the routes of
+                # the languages the Argos packages and bilingual models cover.
+                languages = (
+                    sorted(
+                        {p.from_code for p in packages}
+                        | {p.to_code for p in packages}
+                        | {
+                            c
+                            for m in models
+                            if not m.multilingual
+                            for c in (*m.sources, *m.targets)
+                        }
+                    )
+                    or sorted({c for m in models for c in m.targets})[:8]
+                )
+            return _list_models(args, settings, languages)
         pairs = best_by_pair(packages)
         missing = 0
         if len(languages) > 1:
@@ -520,10 +634,33 @@ def build_parser() -> argparse.ArgumentParser:
     det.add_argument("--config", help="TOML config file (its languages)")
     det.set_defaults(func=cmd_detect, trailing="files")
 
-    models = sub.add_parser("models", help="list, install or remove Argos packages")
+    models = sub.add_parser(
+        "models",
+        help="list, install or remove translation models (Argos packages, converted "
+        "CTranslate2 models)",
+        description="install LANG LANG…: Argos packages from the index; install PATH: a "
+        "converted CTranslate2 model (directory, .zip or .tar.gz; see docs/models.md); "
+        "list: installed models and which one serves each pair; remove NAME or FROM TO.",
+    )
     models.add_argument("action", choices=["list", "install", "remove"])
     models.add_argument(
-        "languages", nargs="*", help="language codes (install/list) or a package name (remove)"
+        "languages",
+        nargs="*",
+        help="language codes (install/list), a converted model's PATH (install), or a "
+        "package or model name (remove)",
+    )
+    models.add_argument("--name", help="install PATH: the model's name (default: its directory)")
+    models.add_argument(
+        "--from", dest="model_from", help="install PATH: source language of an OPUS-MT model"
+    )
+    models.add_argument(
+        "--to", dest="model_to", help="install PATH: target language of an OPUS-MT model"
+    )
+    models.add_argument("--license", help="install PATH: licence to record (e.g. CC-BY-4.0)")
+    models.add_argument(
+        "--models-dir",
+        help="converted models directory (default: the config's [engines.ctranslate2] "
+        "models_dir, else $XDG_DATA_HOME/translator-pipeline/models)",
     )
     models.add_argument("--file", help="install from a .argosmodel file")
     models.add_argument("--url", help="install from a .argosmodel URL")

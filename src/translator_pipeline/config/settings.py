@@ -43,7 +43,10 @@ __all__ = [
     "DEFAULT_DISCLAIMERS",
     "DEFAULT_TRACKING_PARAMS",
     "ArgosSettings",
+    "CTranslate2RuntimeSettings",
+    "CTranslate2Settings",
     "DisclaimerText",
+    "EngineTables",
     "FetchSettings",
     "GlossarySettings",
     "PublishSettings",
@@ -112,7 +115,24 @@ class FetchSettings(_Strict):
     )
 
 
-class ArgosSettings(_Strict):
+class CTranslate2RuntimeSettings(_Strict):
+    """Where and how CTranslate2 runs models (shared by the engines built on it)."""
+
+    device: str | None = Field(
+        None,
+        pattern=r"^(cpu|auto|cuda(:[0-9]+(,[0-9]+)*)?)$",
+        description="cpu, cuda, cuda:1 (device index), cuda:0,1 or auto (CUDA if it loads, "
+        "else CPU with a warning); default: $ARGOS_DEVICE_TYPE, else cpu",
+    )
+    compute_type: str = Field(
+        "auto",
+        pattern=r"^(auto|default|int8|int8_float32|int8_float16|int8_bfloat16|int16|float16|bfloat16|float32)$",
+    )
+    inter_threads: int = Field(1, ge=1, le=64, description="translations run in parallel")
+    intra_threads: int = Field(0, ge=0, le=256, description="threads per translation; 0 = all")
+
+
+class ArgosSettings(CTranslate2RuntimeSettings):
     """The Argos engine: where packages are and how CTranslate2 decodes.
 
     Decoding defaults are argostranslate's (beam 4, length penalty 0.2, one
@@ -127,18 +147,6 @@ class ArgosSettings(_Strict):
     package_index: str | None = Field(
         None, description="URL of the Argos package index (index.json) for `models install`"
     )
-    device: str | None = Field(
-        None,
-        pattern=r"^(cpu|auto|cuda(:[0-9]+(,[0-9]+)*)?)$",
-        description="cpu, cuda, cuda:1 (device index), cuda:0,1 or auto (CUDA if it loads, "
-        "else CPU with a warning); default: $ARGOS_DEVICE_TYPE, else cpu",
-    )
-    compute_type: str = Field(
-        "auto",
-        pattern=r"^(auto|default|int8|int8_float32|int8_float16|int8_bfloat16|int16|float16|bfloat16|float32)$",
-    )
-    inter_threads: int = Field(1, ge=1, le=64, description="translations run in parallel")
-    intra_threads: int = Field(0, ge=0, le=256, description="threads per translation; 0 = all")
     beam_size: int = Field(4, ge=1, le=16, description="argostranslate's default")
     length_penalty: float = Field(
         0.2, ge=0, le=5, description="argostranslate's default; higher favours longer output"
@@ -163,6 +171,76 @@ class ArgosSettings(_Strict):
     )
     max_decoding_extra: int = Field(10, ge=0, le=512)
     pivot_language: str = Field("en", pattern=r"^[a-z]{2,3}$")
+
+
+_ROUTE_KEY = re.compile(r"^[a-z]{2,3}-[a-z]{2,3}$")
+_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class CTranslate2Settings(CTranslate2RuntimeSettings):
+    """Engine ``ctranslate2``: converted models (OPUS-MT, NLLB-200, M2M-100, MADLAD-400)
+    and Argos packages, chosen per language pair.
+
+    A pair goes to the model ``routes`` names for it; otherwise to an installed
+    bilingual model, else a multilingual one, else an Argos package (``use_argos``),
+    and only when none translates it directly, through ``pivot_language``. Decoding
+    fields left unset take each model family's defaults (Argos packages keep
+    the ``[argos]`` table's).
+    """
+
+    models_dir: Path | None = Field(
+        None,
+        description="where `models install PATH` puts converted models; default: "
+        "$XDG_DATA_HOME/translator-pipeline/models; relative to the config file",
+    )
+    routes: dict[str, str] = Field(
+        default_factory=dict,
+        description='"<from>-<to>" = model name (a directory in models_dir) or "argos"',
+    )
+    use_argos: bool = Field(
+        True, description="Argos packages (the [argos] table) serve pairs no model here covers"
+    )
+    pivot_language: str = Field("en", pattern=r"^[a-z]{2,3}$")
+    beam_size: int | None = Field(None, ge=1, le=16, description="default: the family's")
+    length_penalty: float | None = Field(None, ge=0, le=5, description="default: the family's")
+    repetition_penalty: float = Field(1.0, gt=0, le=10)
+    no_repeat_ngram_size: int = Field(0, ge=0, le=16)
+    repetition_guard: bool = True
+    max_batch_tokens: int = Field(2048, ge=64, le=65_536)
+    max_input_tokens: int | None = Field(
+        None, ge=8, le=1024, description="longer sentences are cut; default: the family's"
+    )
+    max_decoding_ratio: float = Field(2.0, gt=0, le=10)
+    max_decoding_extra: int = Field(10, ge=0, le=512)
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, routes: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for pair, model in routes.items():
+            key = pair.strip().lower().replace("_", "-").replace(">", "-")
+            if not _ROUTE_KEY.match(key) or key.split("-")[0] == key.split("-")[1]:
+                raise ValueError(f"route {pair!r}: the key must be '<from>-<to>', e.g. 'en-ar'")
+            if not _MODEL_NAME.match(model):
+                raise ValueError(f"route {pair!r}: {model!r} is not a model name or 'argos'")
+            out[key] = model
+        return out
+
+
+class EngineTables(BaseModel):
+    """``[engines.<name>]`` tables: the built-in engines' are checked here; a plugin
+    engine reads its own with :meth:`Settings.engine_options`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    ctranslate2: CTranslate2Settings = Field(default_factory=CTranslate2Settings)
+
+    @model_validator(mode="after")
+    def _tables(self) -> EngineTables:
+        for name, value in (self.model_extra or {}).items():
+            if not isinstance(value, dict):
+                raise ValueError(f"engines.{name} must be a table ([engines.{name}])")
+        return self
 
 
 DEFAULT_TRACKING_PARAMS = ("utm_*", "fbclid", "gclid", "mc_cid", "mc_eid", "_ga")
@@ -572,6 +650,11 @@ class Settings(_Strict):
     )
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     argos: ArgosSettings = Field(default_factory=ArgosSettings)
+    engines: EngineTables = Field(
+        default_factory=EngineTables,
+        description="per-engine tables: [engines.ctranslate2], plugin engines' own; "
+        "[engines.argos] is the same as [argos]",
+    )
     glossary: GlossarySettings = Field(default_factory=GlossarySettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
@@ -602,6 +685,26 @@ class Settings(_Strict):
 
     # Set by load_settings: where the file was, for messages and relative paths.
     config_path: Path | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _argos_table_alias(cls, data: Any) -> Any:
+        """``[engines.argos]`` is another name for ``[argos]`` (one of them, not both)."""
+        if not isinstance(data, dict):
+            return data
+        engines = data.get("engines")
+        if isinstance(engines, dict) and "argos" in engines:
+            if "argos" in data:
+                raise ValueError("give the Argos settings once: [argos] or [engines.argos]")
+            engines = dict(engines)
+            data = {**data, "argos": engines.pop("argos"), "engines": engines}
+        return data
+
+    def engine_options(self, name: str) -> dict[str, Any]:
+        """The ``[engines.<name>]`` table of a plugin engine (empty when there is none)."""
+        if name in EngineTables.model_fields:
+            return getattr(self.engines, name).model_dump()
+        return dict((self.engines.model_extra or {}).get(name) or {})
 
     @field_validator("target_languages", "source_languages")
     @classmethod
@@ -719,6 +822,8 @@ def _field_annotation(model: type[BaseModel], path: list[str]) -> Any:
     """The annotation of the field at ``path`` (indices skip list levels), or None."""
     annotation: Any = model
     for part in path:
+        if annotation is Any:  # inside a plugin engine's free-form table
+            return Any
         origin = get_origin(annotation)
         if origin is list:
             if not part.isdigit():
@@ -731,7 +836,7 @@ def _field_annotation(model: type[BaseModel], path: list[str]) -> Any:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = annotation.model_fields.get(part)
             if field is None:
-                return None
+                return Any if annotation.model_config.get("extra") == "allow" else None
             annotation = field.annotation
             continue
         return None
@@ -892,6 +997,11 @@ def load_settings(
     argos = settings.argos
     if argos.packages_dir is not None:
         argos = argos.model_copy(update={"packages_dir": (base / argos.packages_dir).resolve()})
+    engines = settings.engines
+    ct2 = engines.ctranslate2
+    if ct2.models_dir is not None:
+        ct2 = ct2.model_copy(update={"models_dir": (base / ct2.models_dir).resolve()})
+        engines = engines.model_copy(update={"ctranslate2": ct2})
     glossary = settings.glossary
     glossary = glossary.model_copy(
         update={
@@ -925,6 +1035,7 @@ def load_settings(
             "state_path": (base / settings.state_path).resolve(),
             "state_url": _resolved_state_url(settings.state_url, base),
             "argos": argos,
+            "engines": engines,
             "glossary": glossary,
             "config_path": path.resolve(),
         }

@@ -1,8 +1,11 @@
 """Translation engines behind one protocol, found by name.
 
-Built-in engines are registered here; third parties add theirs through the
+Built-in engines are registered here (``argos``: Argos packages; ``ctranslate2``:
+converted OPUS-MT / NLLB / M2M-100 / MADLAD models and Argos packages, routed per
+pair; ``pseudo``); third parties add theirs through the
 entry-point group ``translator_pipeline.engines`` (a class or factory called
-with the :class:`~translator_pipeline.config.settings.Settings`). An engine is loaded
+with the :class:`~translator_pipeline.config.settings.Settings`; its own
+``[engines.<name>]`` table is ``settings.engine_options(name)``). An engine is loaded
 once per process and reused: loading a model per article would dominate the
 run time.
 """
@@ -25,6 +28,7 @@ __all__ = ["ENTRY_POINT_GROUP", "Translator", "available_engines", "load_engine"
 ENTRY_POINT_GROUP = "translator_pipeline.engines"
 _BUILTIN = {
     "argos": "translator_pipeline.engines.argos:ArgosTranslator",
+    "ctranslate2": "translator_pipeline.engines.ct2:CTranslate2Translator",
     "pseudo": "translator_pipeline.engines.pseudo:PseudoTranslator",
 }
 _loaded: dict[tuple[str, str], Translator] = {}
@@ -48,7 +52,12 @@ def load_engine(name: str, settings: Settings | None = None) -> Translator:
     """The engine called ``name``, created on first use and cached for the process."""
     # Keyed by the engine options too: a config naming another model directory
     # gets its own engine, the same config always the same one.
-    key = (name, settings.argos.model_dump_json() if settings is not None else "")
+    key = (
+        name,
+        settings.argos.model_dump_json() + settings.engines.model_dump_json()
+        if settings is not None
+        else "",
+    )
     with _lock:
         if key in _loaded:
             return _loaded[key]

@@ -261,7 +261,13 @@ def _one_line(exc: BaseException) -> str:
     return text[:300]
 
 
-def _move_into_place(unpacked: Path, final: Path, staging: Path) -> None:
+def move_into_place(
+    unpacked: Path,
+    final: Path,
+    staging: Path,
+    marker: str = "metadata.json",
+    marker_first: bool = True,
+) -> None:
     """Rename ``unpacked`` to ``final``; an older copy there is swapped out, not deleted in place.
 
     Each step is one rename, so someone scanning the packages directory sees the
@@ -276,18 +282,26 @@ def _move_into_place(unpacked: Path, final: Path, staging: Path) -> None:
         if exc.errno != errno.EXDEV:
             raise
         # Staging is on another filesystem (the packages dir is a mount point):
-        # copy metadata.json first, so the directory is a package from its first moment.
+        # Argos: copy metadata.json first, so the directory is a package from its first
+        # moment (argostranslate raises on one without it). Others: the marker last, so
+        # the directory is not taken for a model before it is complete.
         if final.exists():
             shutil.rmtree(final)
         final.mkdir()
-        shutil.copy2(unpacked / "metadata.json", final / "metadata.json")
+        if marker_first:
+            shutil.copy2(unpacked / marker, final / marker)
         for item in unpacked.iterdir():
-            if item.name == "metadata.json":
+            if item.name == marker:
                 continue
             if item.is_dir():
                 shutil.copytree(item, final / item.name)
             else:
                 shutil.copy2(item, final / item.name)
+        if not marker_first:
+            shutil.copy2(unpacked / marker, final / marker)
+
+
+_move_into_place = move_into_place
 
 
 def install_from_file(archive_path: Path, directory: Path) -> ArgosPackage:

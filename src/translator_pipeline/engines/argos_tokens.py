@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from translator_pipeline.html.placeholders import LOOSE_PLACEHOLDER as _LOOSE_PLACEHOLDER
 from translator_pipeline.html.placeholders import PLACEHOLDER as _PLACEHOLDER
 
-__all__ = ["BPECodec", "Codec", "SentencePieceCodec", "codec_for"]
+__all__ = ["BPECodec", "Codec", "SentencePieceCodec", "codec_for", "tidy_placeholders"]
 
 _SP_SPACE = "\u2581"
 _BPE_JOIN = "@@"
@@ -120,3 +120,7 @@ def _tidy_placeholders(text: str, source: str) -> str:
         if not space_after:
             text = re.sub(escaped + r"\s+(?=\S)", tag, text)
     return text
+
+
+#: Public name: the other CTranslate2 families' codecs tidy the same way.
+tidy_placeholders = _tidy_placeholders

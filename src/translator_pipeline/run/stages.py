@@ -722,6 +722,9 @@ def check_engine(settings: Settings, engine: Translator) -> None:
         fix = (
             f"; install them with: translator-pipeline models install {languages}"
             if engine.name == "argos"
+            else "; install a converted model for them with: translator-pipeline models "
+            "install PATH, or route them in [engines.ctranslate2.routes] (docs/models.md)"
+            if engine.name == "ctranslate2"
             else ""
         )
         raise EngineError(f"engine {engine.name!r} cannot translate {', '.join(missing)}{fix}")

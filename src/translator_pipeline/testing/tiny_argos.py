@@ -640,6 +640,7 @@ def _transformer_spec(
     seed: int,
     length_ratio: float | None,
     tied: bool = False,
+    forbidden: Sequence[str] = ("<unk>", "<blank>", "<s>"),
 ) -> transformer_spec.TransformerSpec:
     """A pre-norm ReLU Transformer (OpenNMT-py's, as in Argos models) with random weights.
 
@@ -699,7 +700,8 @@ def _transformer_spec(
 
     # Real models practically never emit <unk>, <blank> or <s>; forbid them.
     bias = np.zeros(vocab, dtype=np.float32)
-    bias[[vocabulary.index(t) for t in ("<unk>", "<blank>", "<s>")]] = -1e4
+    banned = set(forbidden)
+    bias[[i for i, t in enumerate(vocabulary) if t in banned]] = -1e4
     decoder.projection.bias = bias
 
     # Without a length model the position encodings stay unset, so CTranslate2
