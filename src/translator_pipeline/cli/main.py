@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from translator_pipeline import __version__
 from translator_pipeline.cli.glossary import add_glossary_parser
 from translator_pipeline.cli.review import add_review_parser
+from translator_pipeline.cli.state import add_events_parser, add_state_parser
 from translator_pipeline.errors import ConfigError, PipelineError
 
 __all__ = ["main"]
@@ -530,6 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_glossary_parser(sub)
     add_review_parser(sub)
+    add_state_parser(sub)
+    add_events_parser(sub)
     return parser
 
 

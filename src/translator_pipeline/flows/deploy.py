@@ -253,6 +253,10 @@ def translate_all_sources(
     publisher = publisher_for(settings)
     # The children share the output: they hold no lease of their own, this run does.
     with RunLease(state, publisher.url_for()):
+        from translator_pipeline.run.ownership import claim_output
+
+        # Before any child writes: the output must be this state's (the children check too).
+        claim_output(state, publisher, settings)
         return _fan_out(
             settings,
             config_path,
@@ -317,7 +321,11 @@ def _fan_out(
     if all(r["final"] for r in rows):
         # Every writer is done: one manifest from the shared state, then the sweep,
         # then the children's webhook events (they leave the outbox to this run).
-        publish_manifest(state, publisher, settings)
+        from translator_pipeline.run.ownership import claim_output
+
+        publish_manifest(
+            state, publisher, settings, output=claim_output(state, publisher, settings)
+        )
         delivery = deliver_events(settings, state)
         if delivery.delivered or delivery.pending:
             logger.info(

@@ -537,6 +537,7 @@ def publish_variants(ctx: RunContext, article: Article, variants: list[Variant])
             glossary_hash=glossary_hash,
             events=event_factory(settings, article_fields(article, slug)),
             render_hash=ctx.render_hash,
+            output=ctx.output_id,
         )
     state.remember_validators(article.url, article.etag, article.last_modified)
     state.remember_glossary_inputs(article.url, glossary_texts(article), ctx.terminology.version)
@@ -658,11 +659,19 @@ def publish_chunk(
 
 
 def publish_manifest(
-    state: StateStore, publisher: Publisher, settings: Settings, *, sweep: bool = True
+    state: StateStore,
+    publisher: Publisher,
+    settings: Settings,
+    *,
+    sweep: bool = True,
+    output: str | None = None,
 ) -> bool:
-    """Sitemap, feeds and manifest from the state; then unlisted files are removed
-    (unless ``sweep=False``: runs sharing the output at once)."""
-    return publisher.publish_manifest(state.published(), settings, sweep=sweep)
+    """Sitemap, feeds and manifest of the output ``output`` (its id; None: everything
+    the state published) from the state, then the output's marker; then unlisted files
+    are removed (unless ``sweep=False``: runs sharing the output at once)."""
+    from translator_pipeline.run.ownership import publish_with_marker
+
+    return publish_with_marker(state, publisher, settings, output, sweep=sweep)
 
 
 # --- withdrawal and webhooks -------------------------------------------------------------------
