@@ -154,7 +154,7 @@ def claim_output(state: StateStore, publisher: Publisher, settings: Settings) ->
                 f"another state database{named} publishes there: two configs must not share "
                 f"one output_dir; give this config ({settings.config_path}) its own"
             )
-            fix = f"only if that state is lost for good, take the output over: {_adopt_hint(settings)}"
+            fix = f"only if that state is lost for good, adopt the output: {_adopt_hint(settings)}"
         raise OutputOwnershipError(
             f"output {location} belongs to state {marker.state_id[:12]}, not to this run's "
             f"state {our_id[:12]} ({state.url}): {why}. Nothing was written or deleted; {fix}"
