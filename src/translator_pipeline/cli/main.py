@@ -59,20 +59,18 @@ def _run_flow(
     configure_logging(_verbosity(args))  # before the flow module sets Prefect up
     from translator_pipeline.flows import translate_and_publish
     from translator_pipeline.flows.deploy import shared_temporary_server
+    from translator_pipeline.flows.server import stop_on_sigterm
     from translator_pipeline.run.report import format_summary, run_report_bytes
 
     progress = make_progress(quiet=args.quiet, as_json=args.json)
+    stop_on_sigterm()  # a TERM-ed run releases its lease and stops what it started
     try:
-        with use_progress(progress):
-            if runner:  # Dask workers must report to this process's Prefect server
-                with shared_temporary_server():
-                    report = translate_and_publish(
-                        config_path=config, engine=engine, overrides=overrides, **runner
-                    )
-            else:
-                report = translate_and_publish(
-                    config_path=config, engine=engine, overrides=overrides
-                )
+        # Prefect's temporary server (without PREFECT_API_URL) as a child that dies with
+        # this process, even on SIGKILL; Dask workers report to it too.
+        with use_progress(progress), shared_temporary_server():
+            report = translate_and_publish(
+                config_path=config, engine=engine, overrides=overrides, **(runner or {})
+            )
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -91,26 +91,11 @@ def shared_temporary_server() -> Iterator[str | None]:
     where the flow run does not exist. Naming this process's server explicitly
     makes it part of the context the workers receive with each task.
     """
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from translator_pipeline.flows.server import owned_temporary_server
 
-    if get_current_settings().api.url:
-        yield None
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start()
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
-    finally:
-        from prefect.events.worker import EventsWorker
-        from prefect.logging.handlers import APILogWorker
-
-        # Send what is queued while the server still answers, then stop it.
-        APILogWorker.drain_all(timeout=10)
-        EventsWorker.drain_all(timeout=10)
-        server.stop()
+    # A child that dies with this process, however it ends (see flows/server.py).
+    with owned_temporary_server() as url:
+        yield url
 
 
 def _concurrency_limit_one() -> Any:
