@@ -31,8 +31,11 @@ def _verbosity(args: argparse.Namespace) -> int:
 
 # Exit codes of `run`: 0 every article published, unchanged or skipped
 # for a reason of its page; 1 the run failed as a whole; 2 bad config or usage;
-# 3 the run completed but articles failed (an unreachable site, storage, the engine).
+# 3 the run completed but articles failed (an unreachable site, storage, the engine);
+# 4 everything was published but a webhook receiver refused an event, which holds its
+# later events back until it is fixed or skipped (`events skip`).
 EXIT_ARTICLES_FAILED = 3
+EXIT_WEBHOOK_REFUSED = 4
 
 
 def _run_flow(
@@ -85,7 +88,13 @@ def _run_flow(
         print_summary(report)
     else:
         print(format_summary(report))
-    return EXIT_ARTICLES_FAILED if report.count("failed") else 0
+    if report.count("failed"):
+        return EXIT_ARTICLES_FAILED
+    if report.webhooks_refused:
+        for line in report.webhooks_held:
+            print(f"webhook: {line}", file=sys.stderr)
+        return EXIT_WEBHOOK_REFUSED
+    return 0
 
 
 def _runner_options(args: argparse.Namespace) -> dict:

@@ -284,6 +284,11 @@ def run_loop(
     report.webhooks_delivered = delivery.delivered
     report.webhooks_pending = delivery.pending
     report.webhook_errors = delivery.errors
+    config = str(settings.config_path or "FILE")
+    report.webhooks_held = [held.message(config) for held in delivery.held]
+    report.webhooks_refused = sum(1 for held in delivery.held if held.refused)
+    for line in report.webhooks_held:
+        run_logger().error("webhook %s", line)
     progress.done()
     report.finished_at = utc_now()
     _write_run_report(ctx, report, report_name, hooks)
