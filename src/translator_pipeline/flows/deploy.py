@@ -238,10 +238,10 @@ def translate_all_sources(
     publisher = publisher_for(settings)
     # The children share the output: they hold no lease of their own, this run does.
     with RunLease(state, publisher.url_for()):
-        from translator_pipeline.run.ownership import claim_output
-
         # Before any child writes: the output must be this state's (the children check too).
-        claim_output(state, publisher, settings)
+        from translator_pipeline.run.ownership import begin_publishing, claim_output
+
+        begin_publishing(state, publisher, settings, claim_output(state, publisher, settings))
         return _fan_out(
             settings,
             config_path,

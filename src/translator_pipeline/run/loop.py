@@ -41,7 +41,7 @@ from translator_pipeline.run import stages
 from translator_pipeline.run.context import RunContext, close_context, open_context, run_logger
 from translator_pipeline.run.executors import Executor, StageFuture, ThreadExecutor
 from translator_pipeline.run.lease import RunLease
-from translator_pipeline.run.ownership import claim_output
+from translator_pipeline.run.ownership import begin_publishing, claim_output
 from translator_pipeline.run.progress import SUMMARY_RECORD, current_progress
 from translator_pipeline.run.report import (
     RUN_REPORT_NAME,
@@ -134,6 +134,8 @@ def execute_run(
         # Before anything is written: is the output this state's? (A lost, older or
         # foreign state would delete and re-announce its pages.)
         ctx.output_id = claim_output(ctx.state, ctx.publisher, ctx.settings)
+        if sweep:  # after a run killed mid-publish, the manifest is put right first
+            begin_publishing(ctx.state, ctx.publisher, ctx.settings, ctx.output_id)
         try:
             return run_loop(
                 ctx,

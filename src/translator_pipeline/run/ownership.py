@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -49,10 +50,13 @@ __all__ = [
     "AdoptReport",
     "OutputMarker",
     "adopt_output",
+    "begin_publishing",
     "claim_output",
     "publish_with_marker",
     "read_marker",
 ]
+
+log = logging.getLogger(__name__)
 
 MARKER_NAME = ".translator-pipeline.json"
 MARKER_FORMAT = 1
@@ -228,7 +232,46 @@ def publish_with_marker(
         generation = record.generation if record else 0
     changed = publisher.publish_manifest(published, settings, sweep=sweep)
     publisher.write(MARKER_NAME, _marker_for(state, settings, output_id, generation))
+    if sweep:  # the run that owns the output is done with it
+        state.set_publishing(output_id, False)
     return changed
+
+
+def begin_publishing(
+    state: StateStore, publisher: Publisher, settings: Settings, output_id: str
+) -> int:
+    """Note that a run publishes to ``output_id`` from now on. When the previous run was
+    killed before writing its manifest, pages it replaced contradict the state and
+    the manifest: the state takes each such page as it is (and queues its
+    ``variant.updated`` event), and the manifest is rewritten at once, before this
+    run fetches anything; those variants are rendered again in this run. Returns how
+    many pages were found replaced."""
+    if not state.set_publishing(output_id, True):
+        return 0
+    from translator_pipeline.run.stages import article_fields, event_factory
+
+    replaced = 0
+    for article, variants in state.published(output_id):
+        for variant in variants:
+            page = publisher.read(variant.path)
+            if page is None or hashlib.sha256(page).hexdigest() == variant.checksum:
+                continue  # a missing page is republished by the run itself
+            state.record_replaced_page(
+                variant.article_url,
+                variant.language,
+                hashlib.sha256(page).hexdigest(),
+                event_factory(settings, article_fields(article, article.slug)),
+            )
+            replaced += 1
+    if replaced:
+        log.warning(
+            "the last run publishing to %s was killed before its manifest: %d page(s) it "
+            "replaced are recorded and listed now, and rendered again in this run",
+            publisher.url_for(),
+            replaced,
+        )
+        publish_with_marker(state, publisher, settings, output_id, sweep=False)
+    return replaced
 
 
 # --- adopting an output ---------------------------------------------------------------

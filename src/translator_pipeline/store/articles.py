@@ -192,6 +192,31 @@ class ArticleRecords(StoreBase):
         return now
 
     @_retrying
+    def record_replaced_page(
+        self, url: str, language: str, checksum: str, events: EventFactory | None = None
+    ) -> None:
+        """A run killed after replacing this variant's page but before recording it: the
+        state takes the page as it is (its checksum, published now), marks the variant
+        to be rendered again, and queues the ``variant.updated`` event the killed run
+        could not."""
+        now = utc_now()
+        v = _VARIANTS.c
+        with self._write() as db:
+            db.execute(
+                select(_ARTICLES.c.url).where(_ARTICLES.c.url == url).with_for_update()
+            ).first()
+            db.execute(
+                update(_VARIANTS)
+                .where(v.article_url == url, v.language == language)
+                .values(checksum=checksum, published_at=now, render_hash="")
+            )
+            row = db.execute(
+                select(*_VARIANT_COLUMNS).where(v.article_url == url, v.language == language)
+            ).first()
+            if row is not None and events is not None:
+                _enqueue(db, events, "variant.updated", _row_variant(row), now)
+
+    @_retrying
     def note_missing(self, url: str) -> int:
         """Count one more run in which ``url``'s original was gone; return the count."""
         a = _ARTICLES.c

@@ -93,6 +93,32 @@ class OutputRecords(StoreBase):
             )
 
     @_retrying
+    def set_publishing(self, output_id: str, publishing: bool) -> bool:
+        """Mark ``output_id`` as being published to (a run started) or not (its manifest
+        is written); returns whether it was marked before: True at the start of a run
+        means the previous one was killed before its manifest."""
+        o = _OUTPUTS.c
+        with self._write() as db:
+            before = db.execute(select(o.publishing).where(o.id == output_id)).scalar_one_or_none()
+            db.execute(update(_OUTPUTS).where(o.id == output_id).values(publishing=int(publishing)))
+        return bool(before)
+
+    @_retrying
+    def mark_stale(self, variants: Sequence[tuple[str, str]]) -> None:
+        """Make these (article url, language) variants not current, so that the next
+        publication redoes them (their pages differ from what the state recorded)."""
+        if not variants:
+            return
+        v = _VARIANTS.c
+        with self._write() as db:
+            db.execute(
+                update(_VARIANTS)
+                .where(v.article_url == bindparam("u_url"), v.language == bindparam("u_lang"))
+                .values(render_hash=""),
+                [{"u_url": u, "u_lang": lang} for u, lang in sorted(set(variants))],
+            )
+
+    @_retrying
     def advance_output(self, output_id: str) -> int:
         """One more generation of ``output_id`` (its manifest is about to change);
         committed before the output's marker says so. Returns the new generation."""

@@ -111,6 +111,9 @@ _OUTPUTS = Table(
     Column("location", _TEXT, nullable=False),  # where it was last published (a path, a URL)
     Column("generation", Integer, nullable=False),
     Column("claimed_at", _TEXT, nullable=False),
+    # 1 from the start of a publishing run until its manifest is written: found set at
+    # the start of the next run, the last one was killed mid-publish.
+    Column("publishing", Integer, nullable=False, server_default=text("0")),
 )
 
 
