@@ -34,7 +34,7 @@ import hashlib
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from translator_pipeline.errors import OutputOwnershipError, PublishError
@@ -314,6 +314,40 @@ def _variant_from_manifest(
     )
 
 
+def _feed_summaries(
+    publisher: Publisher, settings: Settings, languages: set[str]
+) -> dict[str, str]:
+    """The variant leads (``summary``) the output's Atom feeds hold, by page URL: the
+    manifest does not carry them, and without them the feeds would change."""
+    from lxml import etree
+
+    from translator_pipeline.language.facts import language_name
+    from translator_pipeline.publishing.feeds import _PSEUDO_NOTE, ATOM_NS, feed_path
+
+    found: dict[str, str] = {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    for language in sorted(languages):
+        try:
+            raw = publisher.read(feed_path(language))
+            root = etree.fromstring(raw, parser) if raw else None
+        except (PublishError, etree.XMLSyntaxError):
+            continue
+        if root is None:
+            continue
+        disclaimer = settings.disclaimer(language)
+        for entry in root.iter(f"{{{ATOM_NS}}}entry"):
+            url = entry.findtext(f"{{{ATOM_NS}}}id") or ""
+            text = (entry.findtext(f"{{{ATOM_NS}}}summary") or "").removeprefix(_PSEUDO_NOTE)
+            via = entry.find(f"{{{ATOM_NS}}}link[@rel='via']")
+            src = (via.get("hreflang") if via is not None else None) or "und"
+            tail = "\n\n" + disclaimer.text.format(
+                source_language=language_name(src, language), source_code=src
+            )
+            if url and text.endswith(tail):
+                found[url] = text[: -len(tail)]
+    return found
+
+
 def adopt_output(state: StateStore, publisher: Publisher, settings: Settings) -> AdoptReport:
     """Rebuild the state's view of the output from its ``manifest.json`` and pages:
     every listed variant whose page and fragment exist becomes the state's record
@@ -348,6 +382,14 @@ def adopt_output(state: StateStore, publisher: Publisher, settings: Settings) ->
     generation = max(marker.generation if marker else 0, record.generation if record else 0)
     render_hash = render_fingerprint(settings)
     report = AdoptReport(output_id=output_id, generation=generation, missing=[])
+    languages = {
+        str(v.get("language"))
+        for item in listed
+        if isinstance(item, dict)
+        for v in item.get("variants") or []
+        if isinstance(v, dict)
+    }
+    summaries = _feed_summaries(publisher, settings, languages)
     published: list[tuple[StoredArticle, list[PublishedVariant]]] = []
     for item in listed:
         try:
@@ -370,8 +412,11 @@ def adopt_output(state: StateStore, publisher: Publisher, settings: Settings) ->
                 variant = _variant_from_manifest(
                     article.url, entry, render_hash, article.content_hash or ""
                 )
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, AttributeError):
                 continue
+            url = entry.get("url") if isinstance(entry, dict) else None
+            if url and url in summaries:
+                variant = replace(variant, summary=summaries[url])
             try:
                 page = publisher.read(variant.path)
                 has_fragment = publisher.exists(variant.fragment_path)
@@ -383,8 +428,6 @@ def adopt_output(state: StateStore, publisher: Publisher, settings: Settings) ->
             if hashlib.sha256(page).hexdigest() != variant.checksum:
                 # The page is not what the manifest says: record what is there and
                 # mark it for a new rendering.
-                from dataclasses import replace
-
                 variant = replace(
                     variant, checksum=hashlib.sha256(page).hexdigest(), render_hash=""
                 )
