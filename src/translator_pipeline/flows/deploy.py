@@ -240,8 +240,10 @@ def translate_all_sources(
     with RunLease(state, publisher.url_for()):
         # Before any child writes: the output must be this state's (the children check too).
         from translator_pipeline.run.ownership import begin_publishing, claim_output
+        from translator_pipeline.run.stages import article_events
 
-        begin_publishing(state, publisher, settings, claim_output(state, publisher, settings))
+        output = claim_output(state, publisher, settings)
+        begin_publishing(state, publisher, settings, output, article_events(settings))
         return _fan_out(
             settings,
             config_path,

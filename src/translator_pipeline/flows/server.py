@@ -33,6 +33,8 @@ from typing import Any
 
 from prefect.server.api.server import SubprocessASGIServer
 
+from translator_pipeline.errors import PrefectServerError
+
 __all__ = ["OwnedTemporaryServer", "owned_temporary_server", "stop_on_sigterm"]
 
 _PR_SET_PDEATHSIG = 1
@@ -107,7 +109,7 @@ def owned_temporary_server() -> Iterator[str | None]:
         yield None
         return
     if threading.current_thread() is not threading.main_thread():
-        raise RuntimeError("start the temporary Prefect server from the main thread")
+        raise PrefectServerError("start the temporary Prefect server from the main thread")
     existing = SubprocessASGIServer._instances.get(None)
     if existing is not None and not isinstance(existing, OwnedTemporaryServer):
         existing.stop()  # Prefect's own (not ours): it would outlive a killed run

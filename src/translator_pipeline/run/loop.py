@@ -135,7 +135,13 @@ def execute_run(
         # foreign state would delete and re-announce its pages.)
         ctx.output_id = claim_output(ctx.state, ctx.publisher, ctx.settings)
         if sweep:  # after a run killed mid-publish, the manifest is put right first
-            begin_publishing(ctx.state, ctx.publisher, ctx.settings, ctx.output_id)
+            begin_publishing(
+                ctx.state,
+                ctx.publisher,
+                ctx.settings,
+                ctx.output_id,
+                stages.article_events(ctx.settings),
+            )
         try:
             return run_loop(
                 ctx,

@@ -41,8 +41,11 @@ from translator_pipeline.errors import OutputOwnershipError, PublishError
 from translator_pipeline.models import PublishedVariant, StoredArticle
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from translator_pipeline.config.settings import Settings
     from translator_pipeline.publishing.storage import Publisher
+    from translator_pipeline.store.outbox import EventFactory
     from translator_pipeline.store.state import StateStore
 
 __all__ = [
@@ -238,17 +241,21 @@ def publish_with_marker(
 
 
 def begin_publishing(
-    state: StateStore, publisher: Publisher, settings: Settings, output_id: str
+    state: StateStore,
+    publisher: Publisher,
+    settings: Settings,
+    output_id: str,
+    events: Callable[[StoredArticle], EventFactory | None] | None = None,
 ) -> int:
     """Note that a run publishes to ``output_id`` from now on. When the previous run was
     killed before writing its manifest, pages it replaced contradict the state and
     the manifest: the state takes each such page as it is (and queues its
     ``variant.updated`` event), and the manifest is rewritten at once, before this
     run fetches anything; those variants are rendered again in this run. Returns how
-    many pages were found replaced."""
+    many pages were found replaced. ``events``: how to queue webhook events about an
+    article (see :func:`~.stages.event_factory`)."""
     if not state.set_publishing(output_id, True):
         return 0
-    from translator_pipeline.run.stages import article_fields, event_factory
 
     replaced = 0
     for article, variants in state.published(output_id):
@@ -260,7 +267,7 @@ def begin_publishing(
                 variant.article_url,
                 variant.language,
                 hashlib.sha256(page).hexdigest(),
-                event_factory(settings, article_fields(article, article.slug)),
+                events(article) if events is not None else None,
             )
             replaced += 1
     if replaced:
