@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from tests.factories import article, variant, write_config
@@ -70,3 +71,14 @@ def test_a_state_and_output_from_before_output_ids_are_claimed(site_server, tmp_
     state = StateStore(tmp_path / "state" / "tp.sqlite3")
     [output] = state.outputs()
     assert len(state.published(output.id)) == 4
+
+
+def test_a_config_pointed_at_a_new_output_publishes_everything_there(site_server, tmp_path):
+    path = write_config(tmp_path, site_server.base_url)
+    assert run_once(load_settings(path)).count("published") == 4
+    path.write_text(path.read_text("utf-8").replace('output_dir = "out"', 'output_dir = "new"'))
+    moved = run_once(load_settings(path))
+    assert moved.count("published") == 4 and moved.count("skipped") == 0
+    manifest = json.loads((tmp_path / "new" / "manifest.json").read_text("utf-8"))
+    assert len(manifest["articles"]) == 4
+    assert (tmp_path / "out" / "manifest.json").is_file()  # the old output is left alone

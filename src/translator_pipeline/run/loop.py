@@ -41,7 +41,7 @@ from translator_pipeline.run import stages
 from translator_pipeline.run.context import RunContext, close_context, open_context, run_logger
 from translator_pipeline.run.executors import Executor, StageFuture, ThreadExecutor
 from translator_pipeline.run.lease import RunLease
-from translator_pipeline.run.ownership import begin_publishing, claim_output
+from translator_pipeline.run.ownership import begin_publishing, claim_output, output_in_use
 from translator_pipeline.run.progress import SUMMARY_RECORD, current_progress
 from translator_pipeline.run.report import (
     RUN_REPORT_NAME,
@@ -349,15 +349,27 @@ def _discover(ctx: RunContext, executor: Executor, report: RunReport) -> list[Ca
 def _own_candidates(
     ctx: RunContext, candidates: list[Candidate], report: RunReport
 ) -> list[Candidate]:
-    """``candidates`` without the articles this state publishes to another output (two
-    configs sharing one state database and one article): each is reported skipped."""
+    """``candidates`` without the articles this state publishes to another output still
+    in use (two configs sharing one state database and one article): each is reported
+    skipped. Articles of an output that is gone, or that this config published to
+    before it was pointed at another, are this run's to publish."""
     if ctx.output_id is None:
         return candidates
     owners = ctx.state.outputs_of(c.url for c in candidates)
-    foreign = {url for url, output in owners.items() if output != ctx.output_id}
-    if not foreign:
+    others = {output for output in owners.values() if output != ctx.output_id}
+    if not others:
         return candidates
-    locations = {o.id: o.location for o in ctx.state.outputs()}
+    # Another config's output, still there. (An output this config published before
+    # it was pointed elsewhere is not: its articles move to the new output.)
+    config = str(ctx.settings.config_path or "")
+    known = {o.id: o for o in ctx.state.outputs()}
+    locations = {o.id: o.location for o in known.values()}
+    live = {
+        o
+        for o in others
+        if o in known and known[o].config != config and output_in_use(known[o].location, o)
+    }
+    foreign = {url for url, output in owners.items() if output in live}
     for url in sorted(foreign):
         where = locations.get(owners[url], owners[url])
         report.outcomes.append(

@@ -35,6 +35,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from translator_pipeline.errors import OutputOwnershipError, PublishError
@@ -55,6 +56,7 @@ __all__ = [
     "adopt_output",
     "begin_publishing",
     "claim_output",
+    "output_in_use",
     "publish_with_marker",
     "read_marker",
 ]
@@ -175,9 +177,24 @@ def claim_output(state: StateStore, publisher: Publisher, settings: Settings) ->
             "backup?). Nothing was written or deleted; to bring the state up to the output, "
             f"run: {_adopt_hint(settings)}"
         )
-    if record.location != location:  # the output was moved: follow it
-        state.register_output(marker.output_id, location, record.generation)
+    config = str(settings.config_path or "")
+    if record.location != location or record.config != config:  # moved: follow it
+        state.register_output(marker.output_id, location, record.generation, config)
     return marker.output_id
+
+
+def output_in_use(location: str, output_id: str) -> bool:
+    """Whether the output ``output_id`` still is at ``location``: its marker is there and
+    names it. Outputs behind URLs (object storage) are not looked at: taken to be in
+    use. An output that is gone (its directory deleted, or the config pointed at
+    another one) lets a run publish its articles again elsewhere."""
+    if "://" in location:
+        return True
+    try:
+        data = json.loads((Path(location) / MARKER_NAME).read_bytes())
+        return str(data.get("output_id")) == output_id
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _claim_unmarked(
@@ -185,6 +202,7 @@ def _claim_unmarked(
 ) -> str:
     existing = _published_on_output(publisher)
     known = next((o for o in state.outputs() if o.location == location), None)
+    config = str(settings.config_path or "")
     if existing:
         # State databases from before output ids: their articles whose pages are here.
         mine = [
@@ -198,12 +216,12 @@ def _claim_unmarked(
                 f"carry on from the published output, run: {_adopt_hint(settings)}"
             )
         output_id = known.id if known is not None else uuid.uuid4().hex
-        state.register_output(output_id, location, known.generation if known else 0)
+        state.register_output(output_id, location, known.generation if known else 0, config)
         state.assign_output(mine, output_id)
     else:
         # A new output, or this state's own output emptied: its articles stay its own.
         output_id = known.id if known is not None else uuid.uuid4().hex
-        state.register_output(output_id, location, known.generation if known else 0)
+        state.register_output(output_id, location, known.generation if known else 0, config)
     record = state.output(output_id)
     generation = record.generation if record else 0
     publisher.write(MARKER_NAME, _marker_for(state, settings, output_id, generation))

@@ -37,6 +37,7 @@ class OutputRecord:
     location: str
     generation: int
     claimed_at: str
+    config: str = ""  # the config file of the run that last claimed it
 
 
 class OutputRecords(StoreBase):
@@ -65,32 +66,42 @@ class OutputRecords(StoreBase):
         with self._read() as db:
             rows = db.execute(
                 select(
-                    _OUTPUTS.c.id, _OUTPUTS.c.location, _OUTPUTS.c.generation, _OUTPUTS.c.claimed_at
+                    _OUTPUTS.c.id,
+                    _OUTPUTS.c.location,
+                    _OUTPUTS.c.generation,
+                    _OUTPUTS.c.claimed_at,
+                    _OUTPUTS.c.config,
                 ).order_by(_OUTPUTS.c.claimed_at)
             ).all()
-        return [OutputRecord(r[0], r[1], int(r[2]), r[3]) for r in rows]
+        return [OutputRecord(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
 
     def output(self, output_id: str) -> OutputRecord | None:
         return next((o for o in self.outputs() if o.id == output_id), None)
 
     @_retrying
-    def register_output(self, output_id: str, location: str, generation: int = 0) -> None:
-        """Know ``output_id`` (at ``location``, at ``generation`` unless known higher)."""
+    def register_output(
+        self, output_id: str, location: str, generation: int = 0, config: str | None = None
+    ) -> None:
+        """Know ``output_id`` (at ``location``, at ``generation`` unless known higher,
+        claimed by the config file ``config`` if given)."""
         o = _OUTPUTS.c
         with self._write() as db:
             db.execute(
                 self._insert(_OUTPUTS)
                 .values(
-                    id=output_id, location=location, generation=generation, claimed_at=utc_now()
+                    id=output_id,
+                    location=location,
+                    generation=generation,
+                    claimed_at=utc_now(),
+                    config=config or "",
                 )
                 .on_conflict_do_nothing()
             )
             higher = func.greatest if self._postgres else func.max  # SQLite's max(a, b)
-            db.execute(
-                update(_OUTPUTS)
-                .where(o.id == output_id)
-                .values(location=location, generation=higher(o.generation, generation))
-            )
+            values = {"location": location, "generation": higher(o.generation, generation)}
+            if config is not None:
+                values["config"] = config
+            db.execute(update(_OUTPUTS).where(o.id == output_id).values(**values))
 
     @_retrying
     def set_publishing(self, output_id: str, publishing: bool) -> bool:

@@ -114,6 +114,7 @@ _OUTPUTS = Table(
     # 1 from the start of a publishing run until its manifest is written: found set at
     # the start of the next run, the last one was killed mid-publish.
     Column("publishing", Integer, nullable=False, server_default=text("0")),
+    Column("config", _TEXT, nullable=False, server_default=text("''")),  # who last claimed it
 )
 
 
