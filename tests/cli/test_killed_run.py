@@ -69,7 +69,8 @@ def test_a_killed_run_leaves_no_prefect_server_running(tmp_path, prefect_home, s
 
     with serve(TestServer()) as site:
         site.route("/index.html", hang)
-        config = write_config(tmp_path, site.base_url)
+        # Short fetch timeouts: a TERM-ed run waits for its fetching threads to finish.
+        config = write_config(tmp_path, site.base_url, tables="timeout = 3\nretries = 0")
         env = {**os.environ, "PREFECT_HOME": str(prefect_home)}
         env.pop("PREFECT_API_URL", None)
         run = subprocess.Popen(

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from translator_pipeline import __version__
@@ -15,6 +16,9 @@ from translator_pipeline.cli.glossary import add_glossary_parser
 from translator_pipeline.cli.review import add_review_parser
 from translator_pipeline.cli.state import add_events_parser, add_state_parser
 from translator_pipeline.errors import ConfigError, PipelineError
+
+if TYPE_CHECKING:
+    from translator_pipeline.models import RunReport
 
 __all__ = ["main"]
 
@@ -88,11 +92,17 @@ def _run_flow(
         print_summary(report)
     else:
         print(format_summary(report))
-    if report.count("failed"):
-        return EXIT_ARTICLES_FAILED
     if report.webhooks_refused:
         for line in report.webhooks_held:
             print(f"webhook: {line}", file=sys.stderr)
+    return exit_status(report)
+
+
+def exit_status(report: RunReport) -> int:
+    """The exit status of a run that completed (see the codes above)."""
+    if report.count("failed"):
+        return EXIT_ARTICLES_FAILED
+    if report.webhooks_refused:
         return EXIT_WEBHOOK_REFUSED
     return 0
 
