@@ -82,3 +82,17 @@ def test_a_config_pointed_at_a_new_output_publishes_everything_there(site_server
     manifest = json.loads((tmp_path / "new" / "manifest.json").read_text("utf-8"))
     assert len(manifest["articles"]) == 4
     assert (tmp_path / "out" / "manifest.json").is_file()  # the old output is left alone
+
+
+def test_state_show_names_the_state_its_outputs_and_the_marker(site_server, tmp_path, capsys):
+    from translator_pipeline.cli.main import main
+
+    path = write_config(tmp_path, site_server.base_url)
+    run_once(load_settings(path))
+    capsys.readouterr()
+    assert main(["state", "show", "--config", str(path)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    [output] = shown["outputs"]
+    assert shown["marker"]["state_id"] == shown["state_id"]
+    assert shown["marker"]["output_id"] == output["id"]
+    assert output["location"] == shown["output"] and output["publishing"] is False

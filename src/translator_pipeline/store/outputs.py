@@ -38,6 +38,7 @@ class OutputRecord:
     generation: int
     claimed_at: str
     config: str = ""  # the config file of the run that last claimed it
+    publishing: bool = False  # a run publishes to it now (or was killed doing so)
 
 
 class OutputRecords(StoreBase):
@@ -71,9 +72,10 @@ class OutputRecords(StoreBase):
                     _OUTPUTS.c.generation,
                     _OUTPUTS.c.claimed_at,
                     _OUTPUTS.c.config,
+                    _OUTPUTS.c.publishing,
                 ).order_by(_OUTPUTS.c.claimed_at)
             ).all()
-        return [OutputRecord(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
+        return [OutputRecord(r[0], r[1], int(r[2]), r[3], r[4], bool(r[5])) for r in rows]
 
     def output(self, output_id: str) -> OutputRecord | None:
         return next((o for o in self.outputs() if o.id == output_id), None)
