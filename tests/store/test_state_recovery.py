@@ -176,7 +176,7 @@ def test_a_lost_state_database_refuses_then_adopts_the_output(site_server, tmp_p
 def test_a_restored_older_backup_refuses_until_adopted(site_server, site_copy, tmp_path):
     site = config(tmp_path, site_server.base_url)
     out, state = tmp_path / "out", tmp_path / "state" / "tp.sqlite3"
-    assert run(site)[0] == 0
+    assert run_here(site)[0] == 0
     backup = tmp_path / "backups" / "tp-1.sqlite3"
     done = cli("state", "backup", str(backup), "--config", str(site), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -188,20 +188,20 @@ def test_a_restored_older_backup_refuses_until_adopted(site_server, site_copy, t
     article.write_text(
         article.read_text("utf-8").replace("</h2>", " (mise à jour)</h2>", 1), "utf-8"
     )
-    status, counts, _ = run(site)
+    status, counts, _ = run_here(site)
     assert status == 0 and counts["published"] == 1
     published, before = files(out), times(out)
 
     done = cli("state", "restore", str(backup), "--config", str(site), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    status, _, error = run(site)
+    status, _, error = run_here(site)
     assert status == 1
     assert "older than the output" in error and "state adopt" in error
     assert files(out) == published
     assert queued(state) == announced  # the backup's queue, nothing added
 
     assert cli("state", "adopt", "--config", str(site), cwd=tmp_path).returncode == 0
-    status, counts, _ = run(site)
+    status, counts, _ = run_here(site)
     assert status == 0 and counts["unchanged"] == 4 and counts["published"] == 0
     assert files(out) == published
     assert times(out) == before
