@@ -158,6 +158,11 @@ def test_a_lost_state_database_refuses_then_adopts_the_output(site_server, tmp_p
     assert files(out) == published  # not one page deleted, nothing rewritten
     assert marker(out) == owner
     assert queued(state) == []  # nothing announced
+    # The command line says it in one line, before starting Prefect.
+    refused = cli("run", "--config", str(fewer), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: output ") and refused.stderr.count("\n") == 1
+    assert files(out) == published
 
     adopted = cli("state", "adopt", "--config", str(fewer), cwd=tmp_path)
     assert adopted.returncode == 0, adopted.stderr

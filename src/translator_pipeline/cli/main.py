@@ -53,8 +53,16 @@ def _run_flow(
     otherwise), the JSON report with ``--json``, nothing with ``--quiet``."""
     from translator_pipeline.config.settings import load_settings
 
-    # A bad config is reported (by main) before Prefect spends seconds starting up.
-    load_settings(config, engine=engine, **(overrides or {}))
+    # A bad config is reported (by main) before Prefect spends seconds starting up,
+    # and so is an output that is not this state's (one line, nothing written).
+    settings = load_settings(config, engine=engine, **(overrides or {}))
+    from translator_pipeline.run.ownership import check_output
+
+    try:
+        check_output(settings)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     _quiet_prefect_defaults()
     from translator_pipeline.run.progress import (
         configure_logging,

@@ -55,6 +55,7 @@ __all__ = [
     "OutputMarker",
     "adopt_output",
     "begin_publishing",
+    "check_output",
     "claim_output",
     "output_in_use",
     "publish_with_marker",
@@ -141,15 +142,27 @@ def _adopt_hint(settings: Settings) -> str:
     return f"translator-pipeline state adopt --config {config}"
 
 
-def claim_output(state: StateStore, publisher: Publisher, settings: Settings) -> str:
+def check_output(settings: Settings) -> None:
+    """Raise what :func:`claim_output` would raise for the settings' state and output,
+    writing nothing to the output: a command line checks before it starts Prefect."""
+    from translator_pipeline.publishing.storage import publisher_for
+    from translator_pipeline.store.state import StateStore
+
+    claim_output(StateStore.from_settings(settings), publisher_for(settings), settings, write=False)
+
+
+def claim_output(
+    state: StateStore, publisher: Publisher, settings: Settings, *, write: bool = True
+) -> str:
     """The id of the output this run publishes to, once it is sure the state knows
     it (see the module's rules); a new output gets a new id and a marker. Raises
-    :class:`OutputOwnershipError` before anything is written otherwise."""
+    :class:`OutputOwnershipError` before anything is written otherwise. With
+    ``write=False`` only the checks are made (the id returned may then be "")."""
     location = publisher.url_for()
     marker = read_marker(publisher)
     our_id = state.state_id()
     if marker is None:
-        return _claim_unmarked(state, publisher, settings, location)
+        return _claim_unmarked(state, publisher, settings, location, write=write)
     if marker.state_id != our_id:
         named = f" ({marker.state}" + (f", config {marker.config})" if marker.config else ")")
         if marker.state and marker.state == state.url:
@@ -178,7 +191,7 @@ def claim_output(state: StateStore, publisher: Publisher, settings: Settings) ->
             f"run: {_adopt_hint(settings)}"
         )
     config = str(settings.config_path or "")
-    if record.location != location or record.config != config:  # moved: follow it
+    if write and (record.location != location or record.config != config):  # moved: follow
         state.register_output(marker.output_id, location, record.generation, config)
     return marker.output_id
 
@@ -198,7 +211,7 @@ def output_in_use(location: str, output_id: str) -> bool:
 
 
 def _claim_unmarked(
-    state: StateStore, publisher: Publisher, settings: Settings, location: str
+    state: StateStore, publisher: Publisher, settings: Settings, location: str, *, write: bool
 ) -> str:
     existing = _published_on_output(publisher)
     known = next((o for o in state.outputs() if o.location == location), None)
@@ -215,9 +228,13 @@ def _claim_unmarked(
                 f"output's {MARKER_NAME} was deleted). Nothing was written or deleted; to "
                 f"carry on from the published output, run: {_adopt_hint(settings)}"
             )
+        if not write:
+            return ""
         output_id = known.id if known is not None else uuid.uuid4().hex
         state.register_output(output_id, location, known.generation if known else 0, config)
         state.assign_output(mine, output_id)
+    elif not write:
+        return ""
     else:
         # A new output, or this state's own output emptied: its articles stay its own.
         output_id = known.id if known is not None else uuid.uuid4().hex
