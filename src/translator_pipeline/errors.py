@@ -24,6 +24,7 @@ so that a run report can say *what* failed and the user can act on it.
     ├── PublishError                output could not be written
     ├── StateError                  state database unusable
     ├── RunInProgressError          another run is publishing to the same output
+    ├── OutputOwnershipError        the output belongs to another (or an older) state database
     ├── RunFailedError              a run could do nothing at all (every source or article failed)
     └── PrefectServerError          no Prefect server to schedule on (serve, deployments)
 """
@@ -40,6 +41,7 @@ __all__ = [
     "GlossaryError",
     "HTTPStatusError",
     "LanguageError",
+    "OutputOwnershipError",
     "PipelineError",
     "PrefectServerError",
     "PublishError",
@@ -216,6 +218,11 @@ class StateError(PipelineError):
 
 class RunInProgressError(PipelineError):
     """Another run holds this output's publishing lease (see :mod:`.lease`)."""
+
+
+class OutputOwnershipError(PipelineError):
+    """The output belongs to another state database, or to an older copy of this one
+    (see :mod:`translator_pipeline.run.ownership`): nothing was written."""
 
 
 class RunFailedError(PipelineError, RuntimeError):

@@ -483,6 +483,9 @@ class RunReport:
     webhooks_delivered: int = 0
     webhooks_pending: int = 0  # events still queued after this run (receiver down …)
     webhook_errors: list[str] = field(default_factory=list)
+    # Per webhook whose queue is stuck: what holds it, and what ops can do (one line each).
+    webhooks_held: list[str] = field(default_factory=list)
+    webhooks_refused: int = 0  # of those, events a receiver refused (4xx): ops must act
     # "<source>-<target>" → str(EngineSignature) for every pair the run may translate.
     engine_signatures: dict[str, str] = field(default_factory=dict)
     # Wall-clock seconds per stage of the flow (see report.STAGES), in the order run.

@@ -50,6 +50,8 @@ def comparable(out: Path) -> dict[str, object]:
         data = path.read_bytes()
         if rel == "run-report.json":  # what the run did, with its times: compared apart
             continue
+        if rel == ".translator-pipeline.json":  # names the state: each run has its own
+            continue
         if rel == "manifest.json":
             manifest = json.loads(data)
             # Articles come in order of first sight (a time to the second, then URL).

@@ -579,9 +579,11 @@ client_kwargs = {{ region_name = "us-east-1" }}
             )
             assert v["checksum"] == "sha256:" + hashlib.sha256(page).hexdigest()
             assert s3_server.get(bucket, f"news/{v['fragment_path']}")[0] == 200
-    # The manifest was the last published object; then the run's own report.
-    *published, report_put = s3_server.puts(bucket)
+    # The manifest was the last published object, then the output's marker (which
+    # state publishes there); then the run's own report.
+    *published, marker_put, report_put = s3_server.puts(bucket)
     assert published[-1] == f"/{bucket}/news/manifest.json"
+    assert marker_put == f"/{bucket}/news/.translator-pipeline.json"
     assert report_put == f"/{bucket}/news/run-report.json"
     assert json.loads(s3_server.get(bucket, "news/run-report.json")[2])["counts"]["new"] == 4
 

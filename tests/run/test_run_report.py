@@ -154,6 +154,8 @@ def test_run_report_has_every_figure_of_the_issue() -> None:
         "delivered": 4,
         "pending": 1,
         "errors": ["https://cms.example.org/hook: HTTP 503"],
+        "held": [],
+        "refused": 0,
     }
     # Known stages in flow order, others after them; milliseconds.
     assert data["stage_seconds"] == {

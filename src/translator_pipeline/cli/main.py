@@ -8,12 +8,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from translator_pipeline import __version__
 from translator_pipeline.cli.glossary import add_glossary_parser
 from translator_pipeline.cli.review import add_review_parser
+from translator_pipeline.cli.state import add_events_parser, add_state_parser
 from translator_pipeline.errors import ConfigError, GlossaryError, PipelineError
+
+if TYPE_CHECKING:
+    from translator_pipeline.models import RunReport
 
 __all__ = ["main", "parse_arguments"]
 
@@ -30,8 +35,11 @@ def _verbosity(args: argparse.Namespace) -> int:
 
 # Exit codes of `run`: 0 every article published, unchanged or skipped
 # for a reason of its page; 1 the run failed as a whole; 2 bad config or usage;
-# 3 the run completed but articles failed (an unreachable site, storage, the engine).
+# 3 the run completed but articles failed (an unreachable site, storage, the engine);
+# 4 everything was published but a webhook receiver refused an event, which holds its
+# later events back until it is fixed or skipped (`events skip`).
 EXIT_ARTICLES_FAILED = 3
+EXIT_WEBHOOK_REFUSED = 4
 
 
 def _run_flow(
@@ -46,8 +54,16 @@ def _run_flow(
     from translator_pipeline.config.preflight import check_machine
     from translator_pipeline.config.settings import load_settings
 
-    # A bad config is reported (by main) before Prefect spends seconds starting up.
-    check_machine(load_settings(config, engine=engine, **(overrides or {})))
+    # A bad config is reported (by main) before Prefect spends seconds starting up,
+    # and so is an output that is not this state's (one line, nothing written).
+    settings = check_machine(load_settings(config, engine=engine, **(overrides or {})))
+    from translator_pipeline.run.ownership import check_output
+
+    try:
+        check_output(settings)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     _quiet_prefect_defaults()
     from translator_pipeline.run.progress import (
         configure_logging,
@@ -59,20 +75,18 @@ def _run_flow(
     configure_logging(_verbosity(args))  # before the flow module sets Prefect up
     from translator_pipeline.flows import translate_and_publish
     from translator_pipeline.flows.deploy import shared_temporary_server
+    from translator_pipeline.flows.server import stop_on_sigterm
     from translator_pipeline.run.report import format_summary, run_report_bytes
 
     progress = make_progress(quiet=args.quiet, as_json=args.json)
+    stop_on_sigterm()  # a TERM-ed run releases its lease and stops what it started
     try:
-        with use_progress(progress):
-            if runner:  # Dask workers must report to this process's Prefect server
-                with shared_temporary_server():
-                    report = translate_and_publish(
-                        config_path=config, engine=engine, overrides=overrides, **runner
-                    )
-            else:
-                report = translate_and_publish(
-                    config_path=config, engine=engine, overrides=overrides
-                )
+        # Prefect's temporary server (without PREFECT_API_URL) as a child that dies with
+        # this process, even on SIGKILL; Dask workers report to it too.
+        with use_progress(progress), shared_temporary_server():
+            report = translate_and_publish(
+                config_path=config, engine=engine, overrides=overrides, **(runner or {})
+            )
     except (ConfigError, GlossaryError) as exc:  # the user's files: fix them, exit 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -90,7 +104,19 @@ def _run_flow(
         print_summary(report)
     else:
         print(format_summary(report))
-    return EXIT_ARTICLES_FAILED if report.count("failed") else 0
+    if report.webhooks_refused:
+        for line in report.webhooks_held:
+            print(f"webhook: {line}", file=sys.stderr)
+    return exit_status(report)
+
+
+def exit_status(report: RunReport) -> int:
+    """The exit status of a run that completed (see the codes above)."""
+    if report.count("failed"):
+        return EXIT_ARTICLES_FAILED
+    if report.webhooks_refused:
+        return EXIT_WEBHOOK_REFUSED
+    return 0
 
 
 def _runner_options(args: argparse.Namespace) -> dict:
@@ -674,6 +700,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_glossary_parser(sub)
     add_review_parser(sub)
+    add_state_parser(sub)
+    add_events_parser(sub)
     return parser
 
 

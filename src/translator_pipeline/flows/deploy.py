@@ -91,26 +91,11 @@ def shared_temporary_server() -> Iterator[str | None]:
     where the flow run does not exist. Naming this process's server explicitly
     makes it part of the context the workers receive with each task.
     """
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from translator_pipeline.flows.server import owned_temporary_server
 
-    if get_current_settings().api.url:
-        yield None
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start()
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
-    finally:
-        from prefect.events.worker import EventsWorker
-        from prefect.logging.handlers import APILogWorker
-
-        # Send what is queued while the server still answers, then stop it.
-        APILogWorker.drain_all(timeout=10)
-        EventsWorker.drain_all(timeout=10)
-        server.stop()
+    # A child that dies with this process, however it ends (see flows/server.py).
+    with owned_temporary_server() as url:
+        yield url
 
 
 def _concurrency_limit_one() -> Any:
@@ -262,6 +247,12 @@ def translate_all_sources(
     publisher = publisher_for(settings)
     # The children share the output: they hold no lease of their own, this run does.
     with RunLease(state, publisher.url_for()):
+        # Before any child writes: the output must be this state's (the children check too).
+        from translator_pipeline.run.ownership import begin_publishing, claim_output
+        from translator_pipeline.run.stages import article_events
+
+        output = claim_output(state, publisher, settings)
+        begin_publishing(state, publisher, settings, output, article_events(settings))
         return _fan_out(
             settings,
             config_path,
@@ -326,7 +317,11 @@ def _fan_out(
     if all(r["final"] for r in rows):
         # Every writer is done: one manifest from the shared state, then the sweep,
         # then the children's webhook events (they leave the outbox to this run).
-        publish_manifest(state, publisher, settings)
+        from translator_pipeline.run.ownership import claim_output
+
+        publish_manifest(
+            state, publisher, settings, output=claim_output(state, publisher, settings)
+        )
         delivery = deliver_events(settings, state)
         if delivery.delivered or delivery.pending:
             logger.info(

@@ -35,6 +35,7 @@ from translator_pipeline.models import QueuedEvent
 __all__ = [
     "EVENT_TYPES",
     "DeliveryReport",
+    "HeldEvent",
     "deliver_outbox",
     "event_payload",
     "sign",
@@ -59,12 +60,15 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 def verify_signature(
     secret: str,
     body: bytes,
-    header: str,
+    header: str | None,
     *,
     tolerance: int = DEFAULT_TOLERANCE,
     now: float | None = None,
 ) -> bool:
-    """True when ``header`` is a valid signature of ``body`` made within ``tolerance`` s."""
+    """True when ``header`` is a valid signature of ``body`` made within ``tolerance`` s;
+    False for anything else, a missing header (None) included."""
+    if not isinstance(header, str) or not header:  # no header at all: not signed
+        return False
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
         timestamp = int(parts["t"])
@@ -94,12 +98,42 @@ def event_payload(
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class HeldEvent:
+    """The event at the head of a webhook's queue that was not delivered this run: the
+    webhook's later events wait behind it (their order is kept)."""
+
+    webhook: str
+    event_id: str
+    type: str
+    attempts: int  # runs that tried it, this one included
+    error: str
+    waiting: int  # later events held behind it
+    refused: bool  # the receiver answered 4xx: retrying will not help, ops must act
+
+    def message(self, config: str = "FILE") -> str:
+        if self.refused:
+            what = f"refused event {self.event_id} ({self.type}) with {self.error}"
+            fix = (
+                f"; fix the receiver, or dead-letter the event: translator-pipeline events "
+                f"skip --config {config} {self.event_id}"
+            )
+        else:
+            what = f"did not take event {self.event_id} ({self.type}): {self.error}"
+            fix = "; it is tried again next run"
+        return (
+            f"{self.webhook} {what} (tried in {self.attempts} run(s)); "
+            f"{self.waiting} later event(s) wait behind it{fix}"
+        )
+
+
 @dataclass
 class DeliveryReport:
     delivered: int = 0
     failed: int = 0  # delivery attempts that did not succeed in this run
     pending: int = 0  # still queued after this run
     errors: list[str] = field(default_factory=list)  # "url: reason"
+    held: list[HeldEvent] = field(default_factory=list)  # per webhook, what blocks its queue
 
 
 class Outbox:
@@ -132,7 +166,7 @@ def deliver_outbox(
         for hook in webhooks:
             events = outbox.pending_events(hook.url)
             for n, event in enumerate(events):
-                error = _post_with_retries(client, hook, event, sleep)
+                error, refused = _post_with_retries(client, hook, event, sleep)
                 if error is None:
                     outbox.mark_delivered(event.id, hook.url)
                     report.delivered += 1
@@ -141,6 +175,17 @@ def deliver_outbox(
                 report.failed += 1
                 report.pending += len(events) - n
                 report.errors.append(f"{hook.url}: {error}")
+                report.held.append(
+                    HeldEvent(
+                        webhook=hook.url,
+                        event_id=event.id,
+                        type=event.type,
+                        attempts=event.attempts + 1,
+                        error=error,
+                        waiting=len(events) - n - 1,
+                        refused=refused,
+                    )
+                )
                 log.warning(
                     "webhook %s: %s; %d event(s) stay queued", hook.url, error, len(events) - n
                 )
@@ -156,8 +201,9 @@ def _post_with_retries(
     hook: WebhookSettings,
     event: QueuedEvent,
     sleep: Callable[[float], None],
-) -> str | None:
-    """None when the receiver accepted the event (2xx), else the last error."""
+) -> tuple[str | None, bool]:
+    """(None, False) when the receiver accepted the event (2xx), else (the last error,
+    whether the receiver refused it: a 4xx other than 408 and 429)."""
     error = ""
     for attempt in range(hook.max_attempts):
         if attempt:
@@ -176,8 +222,8 @@ def _post_with_retries(
             error = f"{type(exc).__name__}: {exc}"
             continue
         if 200 <= response.status_code < 300:
-            return None
+            return None, False
         error = f"HTTP {response.status_code}"
         if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
-            break  # the receiver refuses this event; retrying now will not change that
-    return error
+            return error, True  # the receiver refuses this event; retrying now will not help
+    return error, False

@@ -101,6 +101,9 @@ class RunContext:
         self._lock = threading.RLock()
         self._parts: dict[str, Any] = {}
         self._fingerprints: dict[tuple[str, str], str] = {}
+        # The id of the output this run publishes to, once the run claimed it
+        # (see translator_pipeline.run.ownership); None before.
+        self.output_id: str | None = None
 
     def __repr__(self) -> str:
         return f"RunContext(key={self.key!r}, config={self.settings.config_path!s})"

@@ -41,6 +41,7 @@ from translator_pipeline.run import stages
 from translator_pipeline.run.context import RunContext, close_context, open_context, run_logger
 from translator_pipeline.run.executors import Executor, StageFuture, ThreadExecutor
 from translator_pipeline.run.lease import RunLease
+from translator_pipeline.run.ownership import begin_publishing, claim_output, output_in_use
 from translator_pipeline.run.progress import SUMMARY_RECORD, current_progress
 from translator_pipeline.run.report import (
     RUN_REPORT_NAME,
@@ -130,15 +131,30 @@ def execute_run(
     report = prepare_run(ctx)
     lease = RunLease(ctx.state, report.output_dir) if sweep else nullcontext()
     with lease:
-        return run_loop(
-            ctx,
-            report,
-            executor,
-            report_name=report_name_for(source_names),
-            owns_output=sweep,
-            workers=workers,
-            hooks=hooks,
-        )
+        # Before anything is written: is the output this state's? (A lost, older or
+        # foreign state would delete and re-announce its pages.)
+        ctx.output_id = claim_output(ctx.state, ctx.publisher, ctx.settings)
+        if sweep:  # after a run killed mid-publish, the manifest is put right first
+            begin_publishing(
+                ctx.state,
+                ctx.publisher,
+                ctx.settings,
+                ctx.output_id,
+                stages.article_events(ctx.settings),
+            )
+        try:
+            return run_loop(
+                ctx,
+                report,
+                executor,
+                report_name=report_name_for(source_names),
+                owns_output=sweep,
+                workers=workers,
+                hooks=hooks,
+            )
+        finally:
+            if sweep:
+                _checkpoint(ctx)
 
 
 def run_once(
@@ -264,7 +280,9 @@ def run_loop(
         _withdraw(ctx, gone, reachable, report)
 
     with timed_stage(report, "manifest"):
-        stages.publish_manifest(state, ctx.publisher, settings, sweep=owns_output)
+        stages.publish_manifest(
+            state, ctx.publisher, settings, sweep=owns_output, output=ctx.output_id
+        )
     with timed_stage(report, "review"):
         _review(ctx, report, hooks)
     with timed_stage(report, "webhooks"):
@@ -274,6 +292,11 @@ def run_loop(
     report.webhooks_delivered = delivery.delivered
     report.webhooks_pending = delivery.pending
     report.webhook_errors = delivery.errors
+    config = str(settings.config_path or "FILE")
+    report.webhooks_held = [held.message(config) for held in delivery.held]
+    report.webhooks_refused = sum(1 for held in delivery.held if held.refused)
+    for line in report.webhooks_held:
+        run_logger().error("webhook %s", line)
     progress.done()
     report.finished_at = utc_now()
     _write_run_report(ctx, report, report_name, hooks)
@@ -310,13 +333,64 @@ def _discover(ctx: RunContext, executor: Executor, report: RunReport) -> list[Ca
     # The same URL can be listed by two sources; fetch it once.
     candidates = list({c.url: c for c in reversed(candidates)}.values())[::-1]
     report.discovered = len(candidates)
+    candidates = _own_candidates(ctx, candidates, report)
     configured = {s.name for s in settings.sources}
     listed = {c.url for c in candidates}
-    for url, source in ctx.state.least_recently_checked(listed, settings.recheck_per_run):
+    recheck = ctx.state.least_recently_checked(
+        listed, settings.recheck_per_run, output=ctx.output_id
+    )
+    for url, source in recheck:
         if source in configured:
             candidates.append(Candidate(url=url, source=source))
             report.rechecked += 1
     return candidates
+
+
+def _own_candidates(
+    ctx: RunContext, candidates: list[Candidate], report: RunReport
+) -> list[Candidate]:
+    """``candidates`` without the articles this state publishes to another output still
+    in use (two configs sharing one state database and one article): each is reported
+    skipped. Articles of an output that is gone, or that this config published to
+    before it was pointed at another, are this run's to publish."""
+    if ctx.output_id is None:
+        return candidates
+    owners = ctx.state.outputs_of(c.url for c in candidates)
+    others = {output for output in owners.values() if output != ctx.output_id}
+    if not others:
+        return candidates
+    # Another config's output, still there. (An output this config published before
+    # it was pointed elsewhere is not: its articles move to the new output.)
+    config = str(ctx.settings.config_path or "")
+    known = {o.id: o for o in ctx.state.outputs()}
+    locations = {o.id: o.location for o in known.values()}
+    live = {
+        o
+        for o in others
+        if o in known and known[o].config != config and output_in_use(known[o].location, o)
+    }
+    foreign = {url for url, output in owners.items() if output in live}
+    for url in sorted(foreign):
+        where = locations.get(owners[url], owners[url])
+        report.outcomes.append(
+            ArticleOutcome(
+                url,
+                "skipped",
+                reason=f"already published to another output ({where}) from the same state "
+                "database; give each config its own state_path (or state_url) to publish "
+                "an article twice",
+            )
+        )
+    return [c for c in candidates if c.url not in foreign]
+
+
+def _checkpoint(ctx: RunContext) -> None:
+    """Fold the SQLite write-ahead log into the database file at the end of a run, so
+    that the file alone is the whole state (see ``state backup``)."""
+    try:
+        ctx.state.checkpoint()
+    except PipelineError as exc:
+        run_logger().warning("could not checkpoint the state database: %s", exc)
 
 
 def _submit_translation(

@@ -303,6 +303,8 @@ def summary_renderable(report: RunReport) -> Any:
     hooks = data["webhooks"]
     if hooks["delivered"] or hooks["pending"] or hooks["errors"]:
         row("Webhooks", f"{hooks['delivered']} delivered, {hooks['pending']} queued")
+        for line in hooks.get("held", []):
+            row("  held", line)
     if data["stage_seconds"]:
         row("Stages", " · ".join(f"{k} {_seconds(v)}" for k, v in data["stage_seconds"].items()))
     row("Output", report.output_dir)

@@ -89,7 +89,10 @@ def format_summary(report: RunReport) -> str:
             f"  webhooks: {report.webhooks_delivered} event(s) delivered, "
             f"{report.webhooks_pending} still queued"
         )
-        lines.extend(f"    {error}" for error in report.webhook_errors)
+        if report.webhooks_held:
+            lines.extend(f"    held: {line}" for line in report.webhooks_held)
+        else:
+            lines.extend(f"    {error}" for error in report.webhook_errors)
     lines.append(f"  output: {report.output_dir}")
     return "\n".join(lines)
 
@@ -290,6 +293,8 @@ def run_report_dict(report: RunReport) -> dict[str, Any]:
             "delivered": report.webhooks_delivered,
             "pending": report.webhooks_pending,
             "errors": list(report.webhook_errors),
+            "held": list(report.webhooks_held),
+            "refused": report.webhooks_refused,
         },
         "stage_seconds": stages,
         "source_errors": [{"source": s, "error": e} for s, e in report.source_errors],

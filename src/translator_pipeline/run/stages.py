@@ -48,6 +48,7 @@ from translator_pipeline.publishing.slugs import slug_from_url
 from translator_pipeline.publishing.webhooks import DeliveryReport, deliver_outbox, event_payload
 from translator_pipeline.quality.judge import judge
 from translator_pipeline.run.context import RunContext, run_logger
+from translator_pipeline.run.ownership import publish_with_marker
 from translator_pipeline.store.memory import TranslationMemory
 from translator_pipeline.store.outbox import EventFactory
 from translator_pipeline.translate.articles import (
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Work",
+    "article_events",
     "check_engine",
     "chunked",
     "conditional_validators",
@@ -537,6 +539,7 @@ def publish_variants(ctx: RunContext, article: Article, variants: list[Variant])
             glossary_hash=glossary_hash,
             events=event_factory(settings, article_fields(article, slug)),
             render_hash=ctx.render_hash,
+            output=ctx.output_id,
         )
     state.remember_validators(article.url, article.etag, article.last_modified)
     state.remember_glossary_inputs(article.url, glossary_texts(article), ctx.terminology.version)
@@ -658,11 +661,17 @@ def publish_chunk(
 
 
 def publish_manifest(
-    state: StateStore, publisher: Publisher, settings: Settings, *, sweep: bool = True
+    state: StateStore,
+    publisher: Publisher,
+    settings: Settings,
+    *,
+    sweep: bool = True,
+    output: str | None = None,
 ) -> bool:
-    """Sitemap, feeds and manifest from the state; then unlisted files are removed
-    (unless ``sweep=False``: runs sharing the output at once)."""
-    return publisher.publish_manifest(state.published(), settings, sweep=sweep)
+    """Sitemap, feeds and manifest of the output ``output`` (its id; None: everything
+    the state published) from the state, then the output's marker; then unlisted files
+    are removed (unless ``sweep=False``: runs sharing the output at once)."""
+    return publish_with_marker(state, publisher, settings, output, sweep=sweep)
 
 
 # --- withdrawal and webhooks -------------------------------------------------------------------
@@ -690,6 +699,11 @@ def note_gone(ctx: RunContext, url: str) -> ArticleOutcome | None:
         languages=tuple(v.language for v in gone),
         source_language=stored.language,
     )
+
+
+def article_events(settings: Settings) -> Callable[[StoredArticle], EventFactory | None]:
+    """How to queue webhook events about a published article (None without webhooks)."""
+    return lambda stored: event_factory(settings, article_fields(stored, stored.slug))
 
 
 def deliver_events(settings: Settings, state: StateStore) -> DeliveryReport:

@@ -102,6 +102,7 @@ class ArticleRecords(StoreBase):
         glossary_hash: str | Mapping[str, str] = "",
         events: EventFactory | None = None,
         render_hash: str = "",
+        output: str | None = None,
     ) -> str:
         """Record an article and its variants, each as (variant, path, fragment path),
         made with the glossary entries whose fingerprint is ``glossary_hash`` (one for
@@ -109,8 +110,9 @@ class ArticleRecords(StoreBase):
 
         With ``events``, a ``variant.published`` event (or ``variant.updated`` when
         the variant existed with other content) is queued for each webhook in the
-        same transaction. Call only once the files are in place. Returns the
-        publication time.
+        same transaction. Call only once the files are in place. ``output``: the id
+        of the output the files are in (the article belongs to it from now on).
+        Returns the publication time.
         """
         now = utc_now()
         v = _VARIANTS.c
@@ -138,6 +140,8 @@ class ArticleRecords(StoreBase):
                 "content_hash": article.content_hash,
                 "missing_runs": 0,
             }
+            if output is not None:
+                values["output"] = output
             if changed:
                 values["updated_at"] = now
             db.execute(update(_ARTICLES).where(_ARTICLES.c.url == article.url).values(**values))
@@ -188,6 +192,31 @@ class ArticleRecords(StoreBase):
         return now
 
     @_retrying
+    def record_replaced_page(
+        self, url: str, language: str, checksum: str, events: EventFactory | None = None
+    ) -> None:
+        """A run killed after replacing this variant's page but before recording it: the
+        state takes the page as it is (its checksum, published now), marks the variant
+        to be rendered again, and queues the ``variant.updated`` event the killed run
+        could not."""
+        now = utc_now()
+        v = _VARIANTS.c
+        with self._write() as db:
+            db.execute(
+                select(_ARTICLES.c.url).where(_ARTICLES.c.url == url).with_for_update()
+            ).first()
+            db.execute(
+                update(_VARIANTS)
+                .where(v.article_url == url, v.language == language)
+                .values(checksum=checksum, published_at=now, render_hash="")
+            )
+            row = db.execute(
+                select(*_VARIANT_COLUMNS).where(v.article_url == url, v.language == language)
+            ).first()
+            if row is not None and events is not None:
+                _enqueue(db, events, "variant.updated", _row_variant(row), now)
+
+    @_retrying
     def note_missing(self, url: str) -> int:
         """Count one more run in which ``url``'s original was gone; return the count."""
         a = _ARTICLES.c
@@ -212,18 +241,20 @@ class ArticleRecords(StoreBase):
                 [{"u_url": u} for u in sorted(set(urls))],  # one lock order for all workers
             )
 
-    def least_recently_checked(self, exclude: set[str], limit: int) -> list[tuple[str, str]]:
-        """(url, source) of published articles not in ``exclude``, longest unchecked first:
-        originals that left the listings are still re-checked now and then."""
+    def least_recently_checked(
+        self, exclude: set[str], limit: int, output: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(url, source) of published articles not in ``exclude`` (of ``output`` only,
+        if given), longest unchecked first: originals that left the listings are
+        still re-checked now and then."""
         if limit <= 0:
             return []
         a = _ARTICLES.c
+        query = select(a.url, a.source).where(a.url.in_(select(_VARIANTS.c.article_url)))
+        if output is not None:
+            query = query.where(a.output == output)
         with self._read() as db:
-            rows = db.execute(
-                select(a.url, a.source)
-                .where(a.url.in_(select(_VARIANTS.c.article_url)))
-                .order_by(a.checked_at.is_not(None), a.checked_at, a.url)
-            ).all()
+            rows = db.execute(query.order_by(a.checked_at.is_not(None), a.checked_at, a.url)).all()
         return [(u, src) for u, src in rows if u not in exclude][:limit]
 
     @_retrying
@@ -291,18 +322,22 @@ class ArticleRecords(StoreBase):
         with self._write() as db:
             db.execute(update(_ARTICLES).where(_ARTICLES.c.url == url).values(**values))
 
-    def published(self) -> list[tuple[StoredArticle, list[PublishedVariant]]]:
-        """Every article with at least one variant, oldest first: the manifest's content."""
-        a = _ARTICLES.c
+    def published(
+        self, output: str | None = None
+    ) -> list[tuple[StoredArticle, list[PublishedVariant]]]:
+        """Every article with at least one variant (published to ``output`` only, if
+        given), oldest first: the manifest's content."""
+        a, v = _ARTICLES.c, _VARIANTS.c
+        arts_query = select(*_ARTICLE_COLUMNS).where(a.url.in_(select(v.article_url)))
+        rows_query = select(*_VARIANT_COLUMNS)
+        if output is not None:
+            arts_query = arts_query.where(a.output == output)
+            rows_query = rows_query.where(
+                v.article_url.in_(select(a.url).where(a.output == output))
+            )
         with self._read() as db:  # one snapshot for both queries
-            arts = db.execute(
-                select(*_ARTICLE_COLUMNS)
-                .where(a.url.in_(select(_VARIANTS.c.article_url)))
-                .order_by(a.first_seen, a.url)
-            ).all()
-            rows = db.execute(
-                select(*_VARIANT_COLUMNS).order_by(_VARIANTS.c.article_url, _VARIANTS.c.language)
-            ).all()
+            arts = db.execute(arts_query.order_by(a.first_seen, a.url)).all()
+            rows = db.execute(rows_query.order_by(v.article_url, v.language)).all()
         by_url: dict[str, list[PublishedVariant]] = {}
         for r in rows:
             by_url.setdefault(r[0], []).append(_row_variant(r))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -148,6 +149,13 @@ class StoreBase:
                 return
             metadata.create_all(db)  # the missing tables, as this version has them
             _OUTBOX_PENDING.create(db, checkfirst=True)
+            # The state's identity (see store/outputs.py), made with the database so
+            # that every copy and backup of it carries the same one.
+            db.execute(
+                self._insert(_META)
+                .values(key="state_id", value=uuid.uuid4().hex)
+                .on_conflict_do_nothing()
+            )
             if version is None:
                 db.execute(_META.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
                 return

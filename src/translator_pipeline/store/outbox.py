@@ -87,6 +87,39 @@ class OutboxRecords(StoreBase):
                 )
             )
 
+    def outbox_events(self) -> list[dict[str, object]]:
+        """Every event not delivered (queued or dead-lettered), oldest first, without
+        its body: id, webhook, type, created, attempts, last_error, abandoned."""
+        o = _OUTBOX.c
+        inserted = literal_column("seq" if self._postgres else "rowid")
+        with self._read() as db:
+            rows = db.execute(
+                select(o.id, o.webhook, o.type, o.created, o.attempts, o.last_error, o.abandoned)
+                .where(o.delivered_at.is_(None))
+                .order_by(o.webhook, o.created, inserted)
+            ).all()
+        names = ("id", "webhook", "type", "created", "attempts", "last_error", "abandoned")
+        return [
+            {**dict(zip(names, r, strict=True)), "abandoned": bool(r[6]), "attempts": int(r[4])}
+            for r in rows
+        ]
+
+    @_retrying
+    def set_abandoned(self, event_id: str, abandoned: bool, webhook: str | None = None) -> int:
+        """Dead-letter an undelivered event (``abandoned=True``: it is kept but no longer
+        sent, so the receiver's later events go), or queue a dead-lettered one again
+        (its attempts start from zero). Returns how many (event, webhook) rows changed."""
+        o = _OUTBOX.c
+        where = [o.id == event_id, o.delivered_at.is_(None), o.abandoned == int(not abandoned)]
+        if webhook:
+            where.append(o.webhook == webhook)
+        values: dict[str, object] = {"abandoned": int(abandoned)}
+        if not abandoned:
+            values["attempts"] = 0
+        with self._write() as db:
+            done = db.execute(update(_OUTBOX).where(*where).values(**values))
+        return int(done.rowcount)
+
     def outbox_counts(self) -> dict[str, int]:
         """Events by state: pending, delivered, abandoned."""
         o = _OUTBOX.c

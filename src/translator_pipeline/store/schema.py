@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 # Each step takes the schema from version N-1 to N; applied in order on open.
@@ -54,6 +54,8 @@ _MIGRATIONS = {
         "ALTER TABLE variants ADD COLUMN segments INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE variants ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0",
     ],
+    # the outputs table (created by create_all); which output each article is published to
+    9: ["ALTER TABLE articles ADD COLUMN output TEXT"],
 }
 
 
@@ -92,6 +94,27 @@ _ARTICLES = Table(
     Column("glossary_version", _TEXT),
     Column("missing_runs", Integer, nullable=False, server_default=text("0")),
     Column("checked_at", _TEXT),
+    # The id of the output its variants are published to (see _OUTPUTS); NULL for
+    # articles published before outputs had ids, until a run claims them.
+    Column("output", _TEXT),
+)
+
+
+# The outputs this state publishes to. Each output holds a marker file naming this
+# state's id, the output's id and its generation (see translator_pipeline.run.ownership):
+# the generation goes up, here first, each time the output's manifest changes, so a
+# state older than its output (a restored backup) is noticed before it does harm.
+_OUTPUTS = Table(
+    "outputs",
+    metadata,
+    Column("id", _TEXT, primary_key=True),
+    Column("location", _TEXT, nullable=False),  # where it was last published (a path, a URL)
+    Column("generation", Integer, nullable=False),
+    Column("claimed_at", _TEXT, nullable=False),
+    # 1 from the start of a publishing run until its manifest is written: found set at
+    # the start of the next run, the last one was killed mid-publish.
+    Column("publishing", Integer, nullable=False, server_default=text("0")),
+    Column("config", _TEXT, nullable=False, server_default=text("''")),  # who last claimed it
 )
 
 

@@ -48,6 +48,7 @@ from translator_pipeline.store.fetch_failures import FetchFailure, FetchFailureR
 from translator_pipeline.store.leases import Lease, LeaseRecords
 from translator_pipeline.store.memory import MemoryRecords, TranslationMemory
 from translator_pipeline.store.outbox import EventFactory, OutboxRecords
+from translator_pipeline.store.outputs import OutputRecord, OutputRecords
 from translator_pipeline.store.reviews import ReviewRecords
 from translator_pipeline.translate.memory import memory_key
 
@@ -59,6 +60,7 @@ __all__ = [
     "EventFactory",
     "FetchFailure",
     "Lease",
+    "OutputRecord",
     "StateStore",
     "TranslationMemory",
     "VariantReview",
@@ -76,6 +78,7 @@ class StateStore(
     LeaseRecords,
     FetchFailureRecords,
     ReviewRecords,
+    OutputRecords,
 ):
     """The state database: a SQLite file path (created with its directory on first
     use) or a SQLAlchemy URL (``sqlite:///…``, ``postgresql://user:password@host/db``).
