@@ -8,6 +8,7 @@ hand, and leaves the schedule active when it is stopped with Ctrl-C.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
@@ -170,8 +171,10 @@ def test_scheduled_runs_fire_one_at_a_time_and_stay_scheduled_after_ctrl_c(
     assert sum(len(a["variants"]) for a in manifest["articles"]) == 8
     # Due while the completed run went: cancelled by the deployment's limit, not queued.
     assert cancelled, "no scheduled run fell due during a run"
+    began, ended = (dt.datetime.fromisoformat(completed[k]) for k in ("start_time", "end_time"))
     for run in cancelled:
-        assert completed["start_time"] <= run["expected_start_time"] <= completed["end_time"]
+        assert run["state_type"] == "CANCELLED", (run["state_name"], run["state"]["message"])
+        assert began <= dt.datetime.fromisoformat(run["expected_start_time"]) <= ended
 
     after = prefect_server.deployment("translate-and-publish/serve-test")
     assert after is not None
