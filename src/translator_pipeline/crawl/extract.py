@@ -645,6 +645,7 @@ _HEAD_KEEP = frozenset(["title", "meta", "base", "link"])
 # An <h1> here belongs to the page's frame, not to the article.
 _FRAME = frozenset(["nav", "footer", "aside"])
 MAX_TITLE_CANDIDATES = 8
+MAX_UNTITLED_CHARS = 80  # a title made of the first words of a page that states none
 
 
 def _frame_soup(tree: lxml.html.HtmlElement) -> BeautifulSoup:
@@ -656,6 +657,10 @@ def _frame_soup(tree: lxml.html.HtmlElement) -> BeautifulSoup:
     head = tree.find("head")
     for element in head.iter(*_HEAD_KEEP) if head is not None else ():
         parts.append(lxml.html.tostring(element, encoding="unicode", with_tail=False))
+    if head is None or head.find("title") is None:  # broken markup put it in the body
+        title = next((t for t in tree.iter("title") if (t.text or "").strip()), None)
+        if title is not None:
+            parts.append(lxml.html.tostring(title, encoding="unicode", with_tail=False))
     for script in tree.iter("script"):
         if str(script.get("type", "")).strip().lower() == "application/ld+json":
             parts.append(lxml.html.tostring(script, encoding="unicode", with_tail=False))
@@ -773,6 +778,8 @@ def _extract_main_content(page: FetchedPage, source: SourceSettings) -> Article:
         if heading is not None and (text := _text(heading)):
             title = _shorten(text)
             heading.decompose()
+        elif first := _text(body):  # or the body's first words, left in the body
+            title = _shorten(first, MAX_UNTITLED_CHARS)
     for node in body.select(ALWAYS_REMOVE):
         node.decompose()
     _absolutise(body, base)
