@@ -5,7 +5,9 @@ trafilatura-eval`` beside the repository by default), in one run, the same
 decoded pages go through:
 
 - **project**: ``extract_article`` with a source that sets no selector (body,
-  title and date, blocks marked for translation);
+  title and date, blocks marked for translation), its listing check off; the
+  pages that check would skip as listings are counted apart at the end (nearly
+  all of the set's pages are articles);
 - **trafilatura**: ``bare_extraction(with_metadata=True, include_comments=False)``,
   the same job (body text, title, date);
 - **readability**: readability-lxml's ``Document.summary()`` and ``short_title()``
@@ -117,7 +119,7 @@ def load_corpus(corpus: Path, limit: int | None = None, sample: int | None = Non
         text, _, _ = decode_html((corpus / "pages" / entry["file"]).read_bytes())
         pages.append(
             Page(
-                url=url if url.startswith("http") else "https://example.org/page",
+                url=url if url.startswith("http") else f"https://example.org/{entry['file']}",
                 html=text,
                 with_=list(entry.get("with") or []),
                 without=list(entry.get("without") or []),
@@ -202,7 +204,7 @@ def project_extractor() -> Callable[[Page], Result]:
     def run(page: Page) -> Result:
         fetched = FetchedPage(page.url, page.url, 200, "text/html", "utf-8", "header", page.html)
         try:
-            article = extract_article(fetched, source)
+            article = extract_article(fetched, source, only_articles=False)
         except ExtractionError:
             return Result(None)
         return Result(published_text(article), article.title, article.published)
@@ -228,6 +230,26 @@ def published_text(article: object) -> str:
     """What the pipeline publishes of an article: its title, then its body (code and
     other blocks kept verbatim included)."""
     return f"{article.title}\n{_html_text(article.body_html)}"  # type: ignore[attr-defined]
+
+
+def listing_refusals(pages: Iterable[Page]) -> list[tuple[str, str]]:
+    """(URL, reason) of the pages the pipeline would skip as listings, not articles."""
+    from translator_pipeline.config.settings import SourceSettings
+    from translator_pipeline.crawl.extract import extract_article
+    from translator_pipeline.errors import ExtractionError, NotAnArticleError
+    from translator_pipeline.models import FetchedPage
+
+    source = SourceSettings(name="eval", start_urls=["https://example.org/"])
+    refused = []
+    for page in pages:
+        fetched = FetchedPage(page.url, page.url, 200, "text/html", "utf-8", "header", page.html)
+        try:
+            extract_article(fetched, source)
+        except NotAnArticleError as exc:
+            refused.append((page.url, exc.message))
+        except ExtractionError:
+            pass
+    return refused
 
 
 def trafilatura_extractor() -> Callable[[Page], Result]:
@@ -310,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{label}:")
         for name, result in results.items():
             print(_row(name, result, base))
+    refused = listing_refusals(pages)
+    print(f"\nskipped as not an article (listing): {len(refused)} of {len(pages)} pages")
+    for url, reason in refused[:20]:
+        print(f"  {url}: {reason}")
     return 0
 
 

@@ -26,7 +26,8 @@ from soupsieve import SelectorSyntaxError
 from translator_pipeline.config.settings import SourceSettings
 from translator_pipeline.crawl.dates import parse_date
 from translator_pipeline.crawl.mainbody import content_html, page_date, parse_tree
-from translator_pipeline.errors import ExtractionError
+from translator_pipeline.crawl.pagekind import LinkStats, listing_reason
+from translator_pipeline.errors import ExtractionError, NotAnArticleError
 from translator_pipeline.html.segment import BLOCK_LEVEL, blocks_from_units, mark_blocks
 from translator_pipeline.models import Article, FetchedPage
 
@@ -522,15 +523,19 @@ def _place_swallowed(
         body.insert(index, node.extract())
 
 
-def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
+def extract_article(
+    page: FetchedPage, source: SourceSettings, *, only_articles: bool = True
+) -> Article:
     """Extract the article from a fetched page, or raise :class:`ExtractionError`.
 
     The configured selectors that matched nothing on the page are listed in the
     article's ``selector_misses`` (and on an ExtractionError raised after they were
-    tried), so a run can tell a selector that never matches.
+    tried), so a run can tell a selector that never matches. With ``only_articles``
+    a listing (pager, tag, category, author, search page: see :mod:`.pagekind`)
+    raises :class:`NotAnArticleError` with the reason.
     """
     if not source.body_selector:
-        return _extract_main_content(page, source)
+        return _extract_main_content(page, source, only_articles)
     url = page.url
     soup = parse_html(page.text)
     root = soup.find("html")
@@ -604,6 +609,8 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
             node.decompose()
     _absolutise(body, base)
 
+    if only_articles and (tree := parse_tree(page.text)) is not None:
+        _refuse_listing(tree, url, body, misses)
     units = mark_blocks(body, soup)
     if not units:
         raise _failure("article body has no text", url, misses)
@@ -703,7 +710,21 @@ def _drop_title_block(body: Tag, title: str) -> None:
         first.decompose()
 
 
-def _extract_main_content(page: FetchedPage, source: SourceSettings) -> Article:
+def _link_stats(body: Tag) -> LinkStats:
+    text = len(_WS.sub("", body.get_text()))
+    links = sum(len(_WS.sub("", a.get_text())) for a in body.find_all("a"))
+    return LinkStats(text, links)
+
+
+def _refuse_listing(tree: lxml.html.HtmlElement, url: str, body: Tag, misses: list[str]) -> None:
+    reason = listing_reason(tree, url, _link_stats(body))
+    if reason is not None:
+        raise NotAnArticleError(f"not an article: {reason}", url=url, selector_misses=tuple(misses))
+
+
+def _extract_main_content(
+    page: FetchedPage, source: SourceSettings, only_articles: bool = True
+) -> Article:
     """extract_article for a source with no body selector (see :mod:`.mainbody`).
 
     The other selectors a source sets still win: title, date and author selectors are
@@ -780,9 +801,9 @@ def _extract_main_content(page: FetchedPage, source: SourceSettings) -> Article:
             heading.decompose()
         elif first := _text(body):  # or the body's first words, left in the body
             title = _shorten(first, MAX_UNTITLED_CHARS)
-    for node in body.select(ALWAYS_REMOVE):
-        node.decompose()
-    _absolutise(body, base)
+    _absolutise(body, base)  # (mainbody left out the chrome ALWAYS_REMOVE names)
+    if only_articles:
+        _refuse_listing(tree, url, body, misses)
     units = mark_blocks(body, body_soup)
     if not units:
         raise _failure("article body has no text", url, misses)

@@ -34,17 +34,23 @@ _HOLDERS = frozenset([
     "td", "th", "div", "section", "article", "figcaption", "caption", "address",
     "span", "font", "center", "main", "table", "ul", "ol", "dl", "summary", "details",
 ])  # fmt: skip
+_LEAF_HOLDERS = frozenset([
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "blockquote", "pre",
+    "td", "th", "figcaption", "caption", "address", "table",
+])  # fmt: skip
 # Page elements whose own tag a kept paragraph keeps (anything else becomes <p>).
 _OWN_TAG = frozenset(["p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "address"])
 # Never carried over from the page, wherever they sit inside a kept block.
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form",
          "button", "input", "select", "textarea", "nav", "svg", "canvas")  # fmt: skip
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # soft hyphen, zero-width marks
-_WS = re.compile(r"\s+")
 
 
 def _key(text: str) -> str:
-    return _WS.sub(" ", _INVISIBLE.sub("", text)).strip()
+    """Text compared without any whitespace: where a ``<br>`` or a line break stood,
+    trafilatura's text and the page's may differ by a space."""
+    key = "".join(text.split())
+    return _INVISIBLE.sub("", key) if _INVISIBLE.search(key) else key
 
 
 def parse_tree(text: str) -> lxml.html.HtmlElement | None:
@@ -62,16 +68,32 @@ def parse_tree(text: str) -> lxml.html.HtmlElement | None:
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
-def _index(tree: lxml.html.HtmlElement) -> dict[str, lxml.html.HtmlElement]:
-    """Page elements by their normalised text (the innermost one for equal texts:
-    ``<div><p>x</p></div>`` gives the ``<p>``)."""
-    found: dict[str, lxml.html.HtmlElement] = {}
-    body = tree.find("body")
-    for element in (body if body is not None else tree).iter(*_HOLDERS):
-        key = _key(element.text_content())
-        if key and len(key) < 100_000:
-            found[key] = element  # iteration is in document order: inner ones come later
-    return found
+class _Index:
+    """Page elements by their text key, the innermost one for equal texts
+    (``<div><p>x</p></div>`` gives the ``<p>``). Block leaves are indexed first;
+    containers only when a text is not found among them (most pages never need it)."""
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        body = tree.find("body")
+        self.root = body if body is not None else tree
+        self.found = self._texts(_LEAF_HOLDERS)
+        self.containers: dict[str, lxml.html.HtmlElement] | None = None
+
+    def _texts(self, tags: frozenset[str]) -> dict[str, lxml.html.HtmlElement]:
+        found: dict[str, lxml.html.HtmlElement] = {}
+        for element in self.root.iter(*tags):
+            key = _key(element.text_content())
+            if key:
+                found[key] = element  # document order: inner ones come later and win
+        return found
+
+    def get(self, key: str) -> lxml.html.HtmlElement | None:
+        element = self.found.get(key)
+        if element is None:
+            if self.containers is None:
+                self.containers = self._texts(_HOLDERS - _LEAF_HOLDERS)
+            element = self.containers.get(key)
+        return element
 
 
 def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> etree._Element | None:
@@ -99,11 +121,7 @@ def _trafilatura_body(tree: lxml.html.HtmlElement, url: str) -> etree._Element |
 
 def _inner(element: lxml.html.HtmlElement) -> str:
     """The element's content as HTML, without page furniture such as scripts."""
-    clone = copy.deepcopy(element)
-    clone.tail = None
-    for doomed in clone.iter(*_DROP):
-        if doomed is not clone:
-            doomed.drop_tree()
+    clone = _copy(element)
     text = html.escape(clone.text or "", quote=False)
     return text + "".join(
         lxml.html.tostring(child, encoding="unicode", with_tail=True) for child in clone
@@ -128,7 +146,7 @@ def _heading_level(node: etree._Element) -> int:
     return min(max(level, 2), 6)  # the page's title is published apart: no <h1> in a body
 
 
-def _blocks(body: etree._Element, index: dict[str, lxml.html.HtmlElement]) -> Iterator[str]:
+def _blocks(body: etree._Element, index: _Index) -> Iterator[str]:
     def lookup(node: etree._Element) -> lxml.html.HtmlElement | None:
         key = _key("".join(node.itertext()))
         return index.get(key) if key else None
@@ -158,20 +176,11 @@ def _blocks(body: etree._Element, index: dict[str, lxml.html.HtmlElement]) -> It
         elif tag == "table":
             found = lookup(node)
             if found is not None and found.tag == "table":
-                yield lxml.html.tostring(_clean_copy(found), encoding="unicode", with_tail=False)
+                yield lxml.html.tostring(_copy(found), encoding="unicode", with_tail=False)
             else:
                 yield _table(node)
         elif "".join(node.itertext()).strip():
             yield paragraph(node, "p")
-
-
-def _clean_copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    clone = copy.deepcopy(element)
-    clone.tail = None
-    for doomed in clone.iter(*_DROP):
-        if doomed is not clone:
-            doomed.drop_tree()
-    return clone
 
 
 def _table(node: etree._Element) -> str:
@@ -188,14 +197,166 @@ def _table(node: etree._Element) -> str:
     return "<table>" + "".join(rows) + "</table>" if rows else ""
 
 
+# trafilatura's leaf blocks: what is looked up in the page.
+_KEPT_LEAVES = ("p", "head", "item", "cell", "quote", "code")
+# Kept whole once any of their text is kept: their structure is the content.
+_WHOLE = frozenset(["table", "figure", "picture", "dl"])
+_MEDIA = frozenset(["img", "picture", "figure", "video", "audio"])
+_NOT_MEDIA = re.compile(
+    r"share|social|icon|avatar|logo|advert|\bads?\b|banner|related|comment|sponsor|promo",
+    re.IGNORECASE,
+)
+MIN_LOOSE_CHARS = 12  # an element kept by its text alone must have at least this much
+MIN_COVERAGE = 0.6  # share of the kept text found again in the page to rebuild from it
+
+
+_INLINE_XML = frozenset(["hi", "ref", "lb", "graphic", "del"])
+
+
+def _leaves(body: etree._Element) -> Iterator[tuple[etree._Element | None, str]]:
+    """trafilatura's kept blocks with no kept block inside, with their text keys; for a
+    block that holds both blocks and text of its own, that text (with None)."""
+    for node in body.iter():
+        if node is body or node.tag in _INLINE_XML:
+            continue
+        if not any(child.tag not in _INLINE_XML for child in node):
+            if key := _key("".join(node.itertext())):
+                yield node, key
+            continue
+        own = [node.text or ""] + [child.tail or "" for child in node]
+        if key := _key("".join(own)):
+            yield None, key
+
+
+_CHROME_ROLES = frozenset(["navigation", "banner", "contentinfo", "complementary"])
+
+
+def _is_chrome(element: lxml.html.HtmlElement) -> bool:
+    """Never article content, whatever the page: scripts, forms, navigation, hidden."""
+    return (
+        element.tag in _DROP
+        or element.get("hidden") is not None
+        or str(element.get("aria-hidden", "")).lower() == "true"
+        or str(element.get("role", "")).lower() in _CHROME_ROLES
+    )
+
+
+def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A detached copy of the element without its chrome (see _is_chrome)."""
+    clone = copy.deepcopy(element)
+    clone.tail = None
+    doomed = [
+        e for e in clone.iter() if e is not clone and isinstance(e.tag, str) and _is_chrome(e)
+    ]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+    return clone
+
+
+class _Pruner:
+    """The page's container of the kept blocks, with only what trafilatura kept."""
+
+    def __init__(self, kept: set[lxml.html.HtmlElement], loose: str) -> None:
+        self.kept = kept
+        self.loose = loose  # text of the kept blocks not found as elements
+        self.shells: set[lxml.html.HtmlElement] = set()
+        for element in kept:
+            self.shells.update(element.iterancestors())
+
+    def _keep_text(self, text: str | None) -> str | None:
+        key = _key(text or "")
+        return text if key and key in self.loose else None
+
+    def build(self, element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+        if not isinstance(element.tag, str) or _is_chrome(element):
+            return None
+        if element in self.kept or (element in self.shells and element.tag in _WHOLE):
+            return _copy(element)
+        if element in self.shells:
+            shell = lxml.html.Element(element.tag, dict(element.attrib))
+            shell.text = self._keep_text(element.text)
+            for child in element:
+                built = self.build(child)
+                if built is not None:
+                    built.tail = self._keep_text(child.tail)
+                    shell.append(built)
+                elif (tail := self._keep_text(child.tail)) is not None:
+                    if len(shell):
+                        shell[-1].tail = (shell[-1].tail or "") + tail
+                    else:
+                        shell.text = (shell.text or "") + tail
+            return shell
+        if self._media(element):
+            return _copy(element)
+        key = _key(element.text_content())
+        if len(key) >= MIN_LOOSE_CHARS and key in self.loose:  # kept text of trafilatura's
+            return _copy(element)  # own making (a layout table read as one block …)
+        return None
+
+    @staticmethod
+    def _media(element: lxml.html.HtmlElement) -> bool:
+        """An image or figure standing among the kept blocks (not a share icon or ad)."""
+        if element.tag not in _MEDIA and (
+            element.find(".//img") is None or element.text_content().strip()
+        ):
+            return False
+        names = " ".join(
+            f"{e.get('class', '')} {e.get('id', '')}" for e in element.iter() if e is not None
+        )
+        return not _NOT_MEDIA.search(names)
+
+
+def _common_ancestor(elements: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
+    chain = [elements[0], *elements[0].iterancestors()]
+    depth = {id(e): i for i, e in enumerate(chain)}
+    best = 0
+    for element in elements[1:]:
+        for ancestor in (element, *element.iterancestors()):
+            if id(ancestor) in depth:
+                best = max(best, depth[id(ancestor)])
+                break
+    return chain[best]
+
+
 def content_html(tree: lxml.html.HtmlElement, url: str) -> str | None:
-    """The article's blocks as HTML (``<p>``, ``<h2>``, ``<ul>``, ``<table>`` …), with
-    the page's inline markup where a block is found again in the page; None when
-    nothing on the page looks like an article body."""
+    """The article's blocks as HTML, with the page's own markup; None when nothing on
+    the page looks like an article body.
+
+    When most of what trafilatura kept is found again in the page as whole elements,
+    the body is the page's container of those elements with everything trafilatura
+    dropped taken out (tables, figures and images among the kept blocks stay whole);
+    otherwise it is trafilatura's blocks, each with the page's inline markup where
+    the page has an element with the same text.
+    """
     body = _trafilatura_body(tree, url)
     if body is None:
         return None
-    out = "".join(_blocks(body, _index(tree)))
+    index = _Index(tree)
+    kept: dict[lxml.html.HtmlElement, None] = {}
+    loose: list[str] = []
+    total = found_chars = 0
+    for node, key in _leaves(body):
+        total += len(key)
+        element = index.get(key) if node is not None else None
+        if element is None:
+            loose.append(key)
+        else:
+            found_chars += len(key)
+            kept.setdefault(element, None)
+    out = ""
+    if kept and total and found_chars >= MIN_COVERAGE * total:
+        elements = list(kept)
+        root = _common_ancestor(elements)
+        if root in kept:  # one element holds all that was found
+            pruned = _copy(root)
+        else:
+            pruned = _Pruner(set(elements), " ".join(loose)).build(root)
+        if pruned is not None:
+            pruned.tag = "div" if pruned.tag in ("body", "html") else pruned.tag
+            out = lxml.html.tostring(pruned, encoding="unicode", with_tail=False)
+    if not out.strip():
+        out = "".join(_blocks(body, index))
     return _INVISIBLE.sub("", out) if out.strip() else None
 
 
