@@ -21,6 +21,7 @@ import lxml.html
 import soupsieve
 from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from bs4.exceptions import ParserRejectedMarkup
+from lxml import etree
 from soupsieve import SelectorSyntaxError
 
 from translator_pipeline.config.settings import SourceSettings
@@ -652,7 +653,9 @@ _HEAD_KEEP = frozenset(["title", "meta", "base", "link"])
 # An <h1> here belongs to the page's frame, not to the article.
 _FRAME = frozenset(["nav", "footer", "aside"])
 MAX_TITLE_CANDIDATES = 8
+_ITEMPROP_DATE = etree.XPath('//*[@itemprop="datePublished"]')
 MAX_UNTITLED_CHARS = 80  # a title made of the first words of a page that states none
+MIN_UNTITLED_BODY = 200  # … only when there is a real body to take them from
 
 
 def _frame_soup(tree: lxml.html.HtmlElement) -> BeautifulSoup:
@@ -671,18 +674,24 @@ def _frame_soup(tree: lxml.html.HtmlElement) -> BeautifulSoup:
     for script in tree.iter("script"):
         if str(script.get("type", "")).strip().lower() == "application/ld+json":
             parts.append(lxml.html.tostring(script, encoding="unicode", with_tail=False))
-    body_parts: list[str] = []
-    found = 0
+    headings: list[str] = []
+    banners: list[str] = []  # an <h1> in the site's own header: the site's name, mostly
     for h1 in tree.iter("h1"):
-        if any(parent.tag in _FRAME for parent in h1.iterancestors()):
+        ancestors = [parent.tag for parent in h1.iterancestors()]
+        if any(tag in _FRAME for tag in ancestors):
             continue
-        body_parts.append(lxml.html.tostring(h1, encoding="unicode", with_tail=False))
-        found += 1
-        if found >= MAX_TITLE_CANDIDATES:
+        in_banner = "header" in ancestors and not {"article", "main"} & set(ancestors)
+        (banners if in_banner else headings).append(
+            lxml.html.tostring(h1, encoding="unicode", with_tail=False)
+        )
+        if len(headings) >= MAX_TITLE_CANDIDATES:
             break
+    body_parts = (headings + banners)[:MAX_TITLE_CANDIDATES]
     time = next((t for t in tree.iter("time") if t.get("datetime")), None)
     if time is not None:
         body_parts.append(lxml.html.tostring(time, encoding="unicode", with_tail=False))
+    for tag in _ITEMPROP_DATE(tree)[:MAX_TITLE_CANDIDATES]:
+        body_parts.append(lxml.html.tostring(tag, encoding="unicode", with_tail=False))
     lang = tree.get("lang")
     lang_attr = f' lang="{html.escape(str(lang))}"' if lang else ""
     markup = (
@@ -704,10 +713,40 @@ def _title_element(soup: BeautifulSoup, page_titles: list[str]) -> Tag | None:
 
 def _drop_title_block(body: Tag, title: str) -> None:
     """The body's first block, when it only repeats the title (published apart)."""
-    first = next((t for t in body.find_all(True) if _text(t)), None)
-    headings = ("h1", "h2", "h3", "h4", "h5", "h6", "p")
-    if first is not None and first.name in headings and _norm(_text(first)) == _norm(title):
-        first.decompose()
+    for tag in body.find_all(True):
+        if tag.name in BLOCK_LEVEL and not tag.find(BLOCK_LEVEL) and _text(tag):
+            if tag.name in ("h1", "h2", "h3", "h4", "h5", "h6", "p") and (
+                _norm(_text(tag)) == _norm(title)
+            ):
+                tag.decompose()
+            return
+
+
+def _choose_date(stated: str | None, found: str | None) -> str | None:
+    """The publication date from what the page states in its markup (meta tags,
+    ``<time>``, itemprop, JSON-LD: ``stated``) and htmldate's reading of the whole page
+    (``found``, a day), which is right more often on real sites. A stated date of the
+    same day keeps its time and zone as the page wrote them (no conversion to UTC);
+    where htmldate only knew the month (it gives the 1st, e.g. from ``/2026/12/`` in a
+    URL) a stated date in that month is taken instead."""
+    if found is None:
+        return stated
+    if stated and (stated[:10] == found or (found.endswith("-01") and stated[:7] == found[:7])):
+        return stated
+    return found
+
+
+MAX_DATE_LINE_CHARS = 80
+
+
+def _drop_date_lines(body: Tag, date_nodes: list[Tag]) -> None:
+    """Elements of the body whose whole text is that of a date element of the page."""
+    texts = {_norm(t) for node in date_nodes if 0 < len(t := _text(node)) <= MAX_DATE_LINE_CHARS}
+    if not texts:
+        return
+    for tag in body.find_all(True):
+        if not tag.decomposed and _norm(_text(tag)) in texts:
+            tag.decompose()
 
 
 def _link_stats(body: Tag) -> LinkStats:
@@ -780,11 +819,7 @@ def _extract_main_content(
     if source.date_selector:
         published = _date(soup, date_node, metas)[0]
     else:
-        stated = _date(soup, None, metas)[0]
-        day = page_date(tree, url)
-        # htmldate is right more often; a stated timestamp of the same day keeps its
-        # time and zone as the page wrote them.
-        published = stated if stated and (day is None or stated[:10] == day) else day
+        published = _choose_date(_date(soup, None, metas)[0], page_date(tree, url))
     author_node = nodes.get("author_selector")
     author = _text(author_node) or _meta(metas, "author") or None
     description = _meta(metas, "description", "og:description")
@@ -792,6 +827,8 @@ def _extract_main_content(
     body_soup = parse_html(f"<div>{content}</div>")
     body = body_soup.find("div")
     assert isinstance(body, Tag)  # parse_html of a <div> always gives one
+    if not source.date_selector:  # the date line is published apart, like the title
+        _drop_date_lines(body, soup.select("time[datetime], [itemprop=datePublished]"))
     if title:
         _drop_title_block(body, title)
     else:  # no <h1>, og:title or <title>: the body's first heading is the title
@@ -799,7 +836,7 @@ def _extract_main_content(
         if heading is not None and (text := _text(heading)):
             title = _shorten(text)
             heading.decompose()
-        elif first := _text(body):  # or the body's first words, left in the body
+        elif len(first := _text(body)) >= MIN_UNTITLED_BODY:  # or its first words
             title = _shorten(first, MAX_UNTITLED_CHARS)
     _absolutise(body, base)  # (mainbody left out the chrome ALWAYS_REMOVE names)
     if only_articles:

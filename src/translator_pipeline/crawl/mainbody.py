@@ -208,24 +208,63 @@ _NOT_MEDIA = re.compile(
 )
 MIN_LOOSE_CHARS = 12  # an element kept by its text alone must have at least this much
 MIN_COVERAGE = 0.6  # share of the kept text found again in the page to rebuild from it
+MAX_CHROME_SHARE = 0.5  # of the found text, dropped as page furniture at most
 
 
 _INLINE_XML = frozenset(["hi", "ref", "lb", "graphic", "del"])
+_TEXT_BLOCKS = frozenset(["p", "item", "cell", "head", "quote"])
+
+
+def _inline(node: etree._Element) -> bool:
+    """Inline in trafilatura's output: formatting, links, line breaks, and code inside
+    a paragraph (a ``code`` of its own is a block)."""
+    if node.tag in _INLINE_XML:
+        return True
+    parent = node.getparent()
+    return node.tag == "code" and parent is not None and parent.tag in _TEXT_BLOCKS
 
 
 def _leaves(body: etree._Element) -> Iterator[tuple[etree._Element | None, str]]:
     """trafilatura's kept blocks with no kept block inside, with their text keys; for a
     block that holds both blocks and text of its own, that text (with None)."""
     for node in body.iter():
-        if node is body or node.tag in _INLINE_XML:
+        if node is body or _inline(node):
             continue
-        if not any(child.tag not in _INLINE_XML for child in node):
+        if all(_inline(child) for child in node):
             if key := _key("".join(node.itertext())):
                 yield node, key
             continue
         own = [node.text or ""] + [child.tail or "" for child in node]
         if key := _key("".join(own)):
             yield None, key
+
+
+# Class or id words of page furniture: what sits inside is never the article's text.
+_CHROME_NAME = re.compile(
+    r"(?:^|[\s_-])(?:menu|navbar|navigation|breadcrumbs?|share|sharing|social|cookies?|"
+    r"comments?|comment-list|respond|related|sidebar|widget|newsletter|subscribe|"
+    r"teasers?)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+_LANDMARKS = frozenset(["nav", "aside", "footer"])
+
+
+def _in_chrome(element: lxml.html.HtmlElement) -> bool:
+    """Inside navigation, a sidebar, a footer, the site's header (one outside any
+    article or main), or an element whose class or id names page furniture."""
+    ancestors = list(element.iterancestors())
+    tags = {parent.tag for parent in ancestors}
+    if tags & _LANDMARKS or ("header" in tags and not tags & {"article", "main"}):
+        return True
+    for parent in ancestors:
+        if parent.tag in ("body", "html"):
+            return False
+        names = f"{parent.get('class', '')} {parent.get('id', '')}"
+        if names.strip() and _CHROME_NAME.search(names):
+            return True
+    return False
 
 
 _CHROME_ROLES = frozenset(["navigation", "banner", "contentinfo", "complementary"])
@@ -271,7 +310,9 @@ class _Pruner:
     def build(self, element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         if not isinstance(element.tag, str) or _is_chrome(element):
             return None
-        if element in self.kept or (element in self.shells and element.tag in _WHOLE):
+        if element in self.kept or (
+            element in self.shells and element.tag in _WHOLE and self._mostly_kept(element)
+        ):
             return _copy(element)
         if element in self.shells:
             shell = lxml.html.Element(element.tag, dict(element.attrib))
@@ -288,11 +329,37 @@ class _Pruner:
                         shell.text = (shell.text or "") + tail
             return shell
         if self._media(element):
-            return _copy(element)
+            return self._media_copy(element)
         key = _key(element.text_content())
         if len(key) >= MIN_LOOSE_CHARS and key in self.loose:  # kept text of trafilatura's
             return _copy(element)  # own making (a layout table read as one block …)
         return None
+
+    def _mostly_kept(self, element: lxml.html.HtmlElement) -> bool:
+        """At least half of the element's text is in what trafilatura kept."""
+        whole = len(_key(element.text_content()))
+        kept = sum(
+            len(_key(e.text_content()))
+            for e in element.iter()
+            if e in self.kept and not any(a in self.kept for a in e.iterancestors())
+        )
+        return whole > 0 and kept * 2 >= whole
+
+    def _media_copy(self, element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+        """An image or figure, without the caption and credit text trafilatura dropped."""
+        clone = _copy(element)
+        for original, copied in zip(
+            element.iter("figcaption", "p", "span", "div", "small", "cite"),
+            list(clone.iter("figcaption", "p", "span", "div", "small", "cite")),
+            strict=False,
+        ):
+            if (
+                original not in self.kept
+                and copied.getparent() is not None
+                and copied.find(".//img") is None
+            ):
+                copied.drop_tree()
+        return clone
 
     @staticmethod
     def _media(element: lxml.html.HtmlElement) -> bool:
@@ -344,6 +411,13 @@ def content_html(tree: lxml.html.HtmlElement, url: str) -> str | None:
         else:
             found_chars += len(key)
             kept.setdefault(element, None)
+    # Blocks trafilatura kept inside page furniture (a comment list, a "related" box, a
+    # site header) go, unless that would leave little: then the names mislead.
+    chrome = [e for e in kept if _in_chrome(e)]
+    chrome_chars = sum(len(_key(e.text_content())) for e in chrome)
+    if chrome and chrome_chars <= MAX_CHROME_SHARE * found_chars:
+        for element in chrome:
+            del kept[element]
     out = ""
     if kept and total and found_chars >= MIN_COVERAGE * total:
         elements = list(kept)
