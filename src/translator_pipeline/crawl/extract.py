@@ -653,6 +653,7 @@ _HEAD_KEEP = frozenset(["title", "meta", "base", "link"])
 # An <h1> here belongs to the page's frame, not to the article.
 _FRAME = frozenset(["nav", "footer", "aside"])
 MAX_TITLE_CANDIDATES = 8
+_BANNER = "data-tp-banner"  # marks an <h1> of the site's header in the frame soup
 _ITEMPROP_DATE = etree.XPath('//*[@itemprop="datePublished"]')
 MAX_UNTITLED_CHARS = 80  # a title made of the first words of a page that states none
 MIN_UNTITLED_BODY = 200  # … only when there is a real body to take them from
@@ -681,9 +682,11 @@ def _frame_soup(tree: lxml.html.HtmlElement) -> BeautifulSoup:
         if any(tag in _FRAME for tag in ancestors):
             continue
         in_banner = "header" in ancestors and not {"article", "main"} & set(ancestors)
-        (banners if in_banner else headings).append(
-            lxml.html.tostring(h1, encoding="unicode", with_tail=False)
-        )
+        markup = lxml.html.tostring(h1, encoding="unicode", with_tail=False)
+        if in_banner:
+            banners.append(markup.replace("<h1", f"<h1 {_BANNER}", 1))
+        else:
+            headings.append(markup)
         if len(headings) >= MAX_TITLE_CANDIDATES:
             break
     body_parts = (headings + banners)[:MAX_TITLE_CANDIDATES]
@@ -702,13 +705,15 @@ def _frame_soup(tree: lxml.html.HtmlElement) -> BeautifulSoup:
 
 def _title_element(soup: BeautifulSoup, page_titles: list[str]) -> Tag | None:
     """The page's ``<h1>`` that is the article's title: the first one whose text starts
-    with what og:title or ``<title>`` say, else the first one."""
+    with what og:title or ``<title>`` say, else the first one outside the site's header."""
     headings = soup.find_all("h1")
     for heading in headings:
         text = _text(heading)
         if text and (_yardstick(text, page_titles) or _norm(text) in map(_norm, page_titles)):
             return heading
-    return next((h for h in headings if _text(h)), None)
+    # Else the first one, unless it is in the site's header (the site's name): then
+    # og:title or <title> say it better.
+    return next((h for h in headings if _text(h) and not h.has_attr(_BANNER)), None)
 
 
 def _drop_title_block(body: Tag, title: str) -> None:
@@ -737,16 +742,38 @@ def _choose_date(stated: str | None, found: str | None) -> str | None:
 
 
 MAX_DATE_LINE_CHARS = 80
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _drop_trailing_headings(body: Tag) -> None:
+    """Headings that end the body introduce nothing: the title of a "related" box or
+    a comment section whose content was left out."""
+    for tag in reversed(body.find_all(True)):
+        if tag.decomposed or not _text(tag) or tag.find(BLOCK_LEVEL):
+            continue
+        if tag.name not in _HEADINGS:
+            return
+        tag.decompose()
 
 
 def _drop_date_lines(body: Tag, date_nodes: list[Tag]) -> None:
-    """Elements of the body whose whole text is that of a date element of the page."""
+    """The body's date elements (``<time>``, itemprop datePublished) that are a date of
+    the page, each with the wrappers that hold nothing else ("<p><time>…</time></p>")."""
     texts = {_norm(t) for node in date_nodes if 0 < len(t := _text(node)) <= MAX_DATE_LINE_CHARS}
     if not texts:
         return
-    for tag in body.find_all(True):
-        if not tag.decomposed and _norm(_text(tag)) in texts:
-            tag.decompose()
+    for node in body.find_all(["time", True], attrs={"itemprop": "datePublished"}) + body.find_all(
+        "time"
+    ):
+        if node.decomposed or (text := _norm(_text(node))) not in texts:
+            continue
+        while (
+            node.parent is not None
+            and node.parent is not body
+            and _norm(_text(node.parent)) == text
+        ):
+            node = node.parent
+        node.decompose()
 
 
 def _link_stats(body: Tag) -> LinkStats:
@@ -827,6 +854,7 @@ def _extract_main_content(
     body_soup = parse_html(f"<div>{content}</div>")
     body = body_soup.find("div")
     assert isinstance(body, Tag)  # parse_html of a <div> always gives one
+    _drop_trailing_headings(body)
     if not source.date_selector:  # the date line is published apart, like the title
         _drop_date_lines(body, soup.select("time[datetime], [itemprop=datePublished]"))
     if title:
