@@ -14,7 +14,10 @@ from bs4 import BeautifulSoup
 
 from tests.support.cms_sites import ARTICLES, LISTINGS, build_sites
 from tests.support.server import Response, TestServer, serve
+from tests.support.webhook_receiver import Receiver, receiving
 from translator_pipeline import load_settings, run_once
+from translator_pipeline.cli.main import main
+from translator_pipeline.crawl import extract as stages_extract
 from translator_pipeline.run import stages
 
 SECRET = "sites-webhook-secret"
@@ -125,3 +128,76 @@ def test_inline_markup_of_kept_blocks_survives(sites, tmp_path):
     assert len(soup.find_all("br")) >= 4  # the <br> paragraphs stay as the page wrote them
     news = extracted[sites.url("/ar/news/2026/05/digital-schools/")]
     assert news.published == "2026-05-20T08:00:00+03:00"  # as stated, not moved to UTC
+
+
+def _articles_and_listings_published(sites, tmp_path, config):
+    """A first run of an older release that published listings too."""
+    with mock.patch.object(stages_extract, "listing_reason", return_value=None):
+        first = run_once(load_settings(config, env={}))
+    pager = sites.url("/fr/actualites/?page=1")
+    assert outcomes(first)[pager][0] == "published"
+    return pager
+
+
+def test_a_published_listing_is_withdrawn_by_the_next_run(sites, tmp_path):
+    out = tmp_path / "out"
+    with receiving(Receiver(SECRET)) as rx:
+        config = write_config(tmp_path, sites, hook=rx.url)
+        pager = _articles_and_listings_published(sites, tmp_path, config)
+
+        again = run_once(load_settings(config, env={}))
+
+        status, reason = outcomes(again)[pager]
+        assert status == "withdrawn" and "not an article" in reason
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        assert pager not in {a["url"] for a in manifest["articles"]}
+        removed = [e for e in rx.received if e["type"] == "variant.removed"]
+        assert {e["article"]["url"] for e in removed} >= {pager}
+        for event in removed:
+            assert not (out / event["variant"]["path"]).exists()
+        # Not fetched as an article again and again: it is no longer published.
+        third = run_once(load_settings(config, env={}))
+        assert outcomes(third)[pager][0] == "skipped"
+
+
+def test_what_the_patterns_now_refuse_is_withdrawn_by_the_next_run(sites, tmp_path):
+    config = write_config(tmp_path, sites)
+    first = run_once(load_settings(config, env={}))
+    kept = sites.url("/fr/actualites/patrimoine-manuscrit/")
+    dropped = sites.url("/fr/actualites/journee-langue-arabe/")
+    assert outcomes(first)[dropped][0] == "published"
+
+    tightened = write_config(tmp_path, sites, extra='exclude_patterns = ["journee-"]')
+    again = run_once(load_settings(tightened, env={}))
+
+    status, reason = outcomes(again)[dropped]
+    assert status == "withdrawn"
+    assert "source drupal: excluded by pattern 'journee-'" in reason
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    urls = {a["url"] for a in manifest["articles"]}
+    assert dropped not in urls and kept in urls
+
+
+def test_ops_withdraw_a_published_page(sites, tmp_path, capsys):
+    out = tmp_path / "out"
+    with receiving(Receiver(SECRET)) as rx:
+        config = write_config(tmp_path, sites, hook=rx.url)
+        run_once(load_settings(config, env={}))
+        url = sites.url("/blog/2026/02/field-notes-rural-schools.html")
+        published = len(rx.received)
+
+        code = main(["withdraw", "--config", str(config), url, sites.url("/nowhere/")])
+
+        assert code == 1  # one of the two URLs was never published: said so
+        printed = capsys.readouterr()
+        assert f"withdrawn {url}" in printed.out
+        assert f"not published: {sites.url('/nowhere/')}" in printed.err
+        removed = rx.received[published:]
+        assert sorted(e["variant"]["language"] for e in removed) == ["fr"]
+        assert {e["type"] for e in removed} == {"variant.removed"}
+        assert not (out / removed[0]["variant"]["path"]).exists()
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        assert url not in {a["url"] for a in manifest["articles"]}
+
+        # Withdrawn once: the same command again finds nothing to withdraw.
+        assert main(["withdraw", "--config", str(config), url]) == 1

@@ -344,7 +344,9 @@ def build_sites() -> dict[str, str]:
     def write(path: str, text: str) -> None:
         pages["/" + path.removesuffix("index.html")] = text
 
-    dates = iter(["2026-03-12", "2026-04-08", "2026-04-15", "2026-04-22", "2026-02-09", "2026-05-20"])
+    dates = iter(
+        ["2026-03-12", "2026-04-08", "2026-04-15", "2026-04-22", "2026-02-09", "2026-05-20"]
+    )
     months = {"02": "February", "03": "March", "04": "April", "05": "May"}
 
     teasers = []
