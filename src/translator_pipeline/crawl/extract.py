@@ -854,6 +854,10 @@ def _extract_main_content(
     body_soup = parse_html(f"<div>{content}</div>")
     body = body_soup.find("div")
     assert isinstance(body, Tag)  # parse_html of a <div> always gives one
+    if title:  # a heading left open swallows what follows it: give that back
+        for heading in body.find_all("h1"):
+            if not heading.decomposed and _norm(_text(heading)).startswith(_norm(title)):
+                _repair_title(body_soup, heading, [title, *page_titles])
     _drop_trailing_headings(body)
     if not source.date_selector:  # the date line is published apart, like the title
         _drop_date_lines(body, soup.select("time[datetime], [itemprop=datePublished]"))

@@ -87,6 +87,17 @@ class _Index:
                 found[key] = element  # document order: inner ones come later and win
         return found
 
+    def within(self, key: str) -> lxml.html.HtmlElement | None:
+        """The page element with the longest text that is part of ``key`` and at least
+        half of it: a block trafilatura read as text with some furniture around."""
+        self.get("")  # the containers too
+        best, best_len = None, len(key) // 2
+        for table in (self.found, self.containers or {}):
+            for text, element in table.items():
+                if len(text) > best_len and text in key:
+                    best, best_len = element, len(text)
+        return best
+
     def get(self, key: str) -> lxml.html.HtmlElement | None:
         element = self.found.get(key)
         if element is None:
@@ -154,6 +165,10 @@ def _blocks(body: etree._Element, index: _Index) -> Iterator[str]:
     def paragraph(node: etree._Element, default: str) -> str:
         found = lookup(node)
         if found is None:
+            key = _key("".join(node.itertext()))
+            found = index.within(key) if len(key) >= MIN_WITHIN_CHARS else None
+            if found is not None:  # most of the block is one page element: that one
+                return f"<{default}>{_inner(found)}</{default}>"
             return f"<{default}>{_escaped(node)}</{default}>"
         name = found.tag if default == "p" and found.tag in _OWN_TAG else default
         return f"<{name}>{_inner(found)}</{name}>"
@@ -206,7 +221,9 @@ _NOT_MEDIA = re.compile(
     r"share|social|icon|avatar|logo|advert|\bads?\b|banner|related|comment|sponsor|promo",
     re.IGNORECASE,
 )
+MIN_CAPTION_CHARS = 40  # without spaces: shorter unkept caption text is a credit line
 MIN_LOOSE_CHARS = 12  # an element kept by its text alone must have at least this much
+MIN_WITHIN_CHARS = 100  # a block looked for inside the page's elements by part of its text
 MIN_COVERAGE = 0.6  # share of the kept text found again in the page to rebuild from it
 MAX_CHROME_SHARE = 0.5  # of the found text, dropped as page furniture at most
 
@@ -241,7 +258,7 @@ def _leaves(body: etree._Element) -> Iterator[tuple[etree._Element | None, str]]
 
 # Class or id words of page furniture: what sits inside is never the article's text.
 _CHROME_NAME = re.compile(
-    r"(?:^|[\s_-])(?:menu|navbar|navigation|breadcrumbs?|share|sharing|social|cookies?|"
+    r"(?:^|[\s_-])(?:menu|navbar|navigation|breadcrumbs?|share\w*|sharing|social|cookies?|"
     r"comments?|comment-list|respond|related|sidebar|widget|newsletter|subscribe|"
     r"teasers?)(?:$|[\s_-])",
     re.IGNORECASE,
@@ -249,6 +266,14 @@ _CHROME_NAME = re.compile(
 
 
 _LANDMARKS = frozenset(["nav", "aside", "footer"])
+
+
+# Containers that, named like page furniture, are left out of a kept block.
+_BOXES = frozenset(["div", "section", "aside", "ul", "ol", "footer", "header", "nav", "form"])
+
+
+def _names(element: lxml.html.HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}"
 
 
 def _in_chrome(element: lxml.html.HtmlElement) -> bool:
@@ -285,7 +310,11 @@ def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     clone = copy.deepcopy(element)
     clone.tail = None
     doomed = [
-        e for e in clone.iter() if e is not clone and isinstance(e.tag, str) and _is_chrome(e)
+        e
+        for e in clone.iter()
+        if e is not clone
+        and isinstance(e.tag, str)
+        and (_is_chrome(e) or (e.tag in _BOXES and _CHROME_NAME.search(_names(e))))
     ]
     for element in doomed:
         if element.getparent() is not None:
@@ -346,7 +375,8 @@ class _Pruner:
         return whole > 0 and kept * 2 >= whole
 
     def _media_copy(self, element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-        """An image or figure, without the caption and credit text trafilatura dropped."""
+        """An image or figure, without the short credit lines trafilatura dropped
+        ("Photo: AFP"); a caption that says something is kept for translation."""
         clone = _copy(element)
         for original, copied in zip(
             element.iter("figcaption", "p", "span", "div", "small", "cite"),
@@ -357,6 +387,7 @@ class _Pruner:
                 original not in self.kept
                 and copied.getparent() is not None
                 and copied.find(".//img") is None
+                and len(_key(copied.text_content())) < MIN_CAPTION_CHARS
             ):
                 copied.drop_tree()
         return clone
