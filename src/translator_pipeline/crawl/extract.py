@@ -649,7 +649,7 @@ def _misses_of_removals(
 
 # --- no body selector ---------------------------------------------------------------------
 
-_HEAD_KEEP = frozenset(["title", "meta", "base", "link"])
+_HEAD_KEEP = frozenset(["title", "meta", "base"])
 # An <h1> here belongs to the page's frame, not to the article.
 _FRAME = frozenset(["nav", "footer", "aside"])
 MAX_TITLE_CANDIDATES = 8

@@ -54,18 +54,17 @@ def _key(text: str) -> str:
 
 
 def parse_tree(text: str) -> lxml.html.HtmlElement | None:
-    """The page as an lxml tree, or None when there is nothing to parse."""
+    """The page as an lxml tree (parsed as trafilatura parses it, so that its
+    heuristics see what they were made for), or None when there is nothing to parse."""
     if not text or not text.strip():
         return None
+    from trafilatura import load_html  # imported on first use: it costs ~0.3 s
+
     try:
-        # A declared encoding in a str makes lxml refuse it; bytes let it be re-read.
-        tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
-    except (etree.ParserError, ValueError):
+        tree = load_html(text)
+    except (etree.ParserError, ValueError):  # load_html catches most itself
         return None
-    return tree
-
-
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    return tree if isinstance(tree, lxml.html.HtmlElement) else None
 
 
 class _Index:

@@ -33,7 +33,7 @@ __all__ = ["LinkStats", "listing_reason"]
 
 LISTING_TYPES = frozenset([
     "collectionpage", "itemlist", "searchresultspage", "profilepage", "blog",
-    "mediagallery", "imagegallery", "videogallery", "faqpage", "contactpage",
+    "mediagallery", "imagegallery", "videogallery",
 ])  # fmt: skip
 ARTICLE_TYPES = frozenset([
     "article", "newsarticle", "blogposting", "report", "scholarlyarticle", "techarticle",
