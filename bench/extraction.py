@@ -20,7 +20,8 @@ extractor that fails on a page misses all its ``with`` snippets). Titles count
 when equal after whitespace collapsing; dates when the first ten characters equal
 the page's ``date``. Pages are also scored apart for the non-English ones (language
 of their ``with`` snippets by langdetect, seeded). ms/page is wall time of the
-extraction call alone (decoding excluded), summed over pages.
+extraction call alone (decoding excluded), summed over pages; the extractors take
+turns page by page, so a machine busy with something else slows them alike.
 
 Usage: python bench/extraction.py [CORPUS] [--limit N] [--sample N] [--no-readability]
 """
@@ -323,7 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     # Warm-up: imports and lazy set-up are not per-page costs.
     for extractor in extractors.values():
         run_extractor(extractor, pages[:3])
-    runs = {name: run_extractor(extractor, pages) for name, extractor in extractors.items()}
+    # Page by page, each extractor in turn: a machine busy with something else for a
+    # while slows them all alike, so the ratios hold.
+    runs: dict[str, list[tuple[Page, Result, float]]] = {name: [] for name in extractors}
+    for page in pages:
+        for name, extractor in extractors.items():
+            runs[name].extend(run_extractor(extractor, [page]))
     non_english = sum(p.lang != "en" for p in pages)
     print(f"{len(pages)} pages ({non_english} not in English) from {args.corpus}")
     for label, keep in (("all pages", lambda p: True), ("not English", lambda p: p.lang != "en")):

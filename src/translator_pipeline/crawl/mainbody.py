@@ -67,6 +67,20 @@ def parse_tree(text: str) -> lxml.html.HtmlElement | None:
     return tree if isinstance(tree, lxml.html.HtmlElement) else None
 
 
+def _visible_text(element: lxml.html.HtmlElement) -> Iterator[str]:
+    """The element's text without that of its scripts, styles and templates."""
+    if element.text and element.tag not in _CODE:
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _CODE:
+            yield from _visible_text(child)
+        if child.tail:
+            yield child.tail
+
+
+_CODE = frozenset(["script", "style", "noscript", "template"])
+
+
 class _Index:
     """Page elements by their text key, the innermost one for equal texts
     (``<div><p>x</p></div>`` gives the ``<p>``). Block leaves are indexed first;
@@ -75,13 +89,22 @@ class _Index:
     def __init__(self, tree: lxml.html.HtmlElement) -> None:
         body = tree.find("body")
         self.root = body if body is not None else tree
+        # Elements holding a script or style: their text is compared without its code.
+        self.scripted = {
+            ancestor
+            for code in self.root.iter("script", "style", "noscript", "template")
+            for ancestor in code.iterancestors()
+        }
         self.found = self._texts(_LEAF_HOLDERS)
         self.containers: dict[str, lxml.html.HtmlElement] | None = None
 
     def _texts(self, tags: frozenset[str]) -> dict[str, lxml.html.HtmlElement]:
         found: dict[str, lxml.html.HtmlElement] = {}
         for element in self.root.iter(*tags):
-            key = _key(element.text_content())
+            if element in self.scripted:
+                key = _key("".join(_visible_text(element)))
+            else:
+                key = _key(element.text_content())
             if key:
                 found[key] = element  # document order: inner ones come later and win
         return found
@@ -258,8 +281,8 @@ def _leaves(body: etree._Element) -> Iterator[tuple[etree._Element | None, str]]
 # Class or id words of page furniture: what sits inside is never the article's text.
 _CHROME_NAME = re.compile(
     r"(?:^|[\s_-])(?:menu|navbar|navigation|breadcrumbs?|share\w*|sharing|social|cookies?|"
-    r"comments?|comment-list|respond|related|sidebar|widget|newsletter|subscribe|"
-    r"teasers?)(?:$|[\s_-])",
+    r"comments?|comment-list|respond|related|sidebar|widget|newsletter|subscribe)"
+    r"(?:$|[\s_-])",
     re.IGNORECASE,
 )
 
@@ -416,6 +439,33 @@ def _common_ancestor(elements: list[lxml.html.HtmlElement]) -> lxml.html.HtmlEle
     return chain[best]
 
 
+_CARDS = frozenset(["article", "li", "div", "section"])
+MIN_CARDS = 2
+
+
+def _drop_teaser_cards(root: lxml.html.HtmlElement) -> None:
+    """Teaser cards of other pages left in the body ("related news" as a row of cards):
+    two or more siblings each led by a heading that is a single link."""
+    by_parent: dict[lxml.html.HtmlElement, list[lxml.html.HtmlElement]] = {}
+    for heading in root.iter("h2", "h3", "h4", "h5"):
+        links = [a for a in heading.iter("a") if (a.get("href") or "").strip()]
+        if len(links) != 1 or links[0].get("href", "").strip().startswith("#"):
+            continue
+        if _key(links[0].text_content()) != _key(heading.text_content()):
+            continue
+        card = heading
+        while card.getparent() is not None and card.getparent() is not root:
+            if card.tag in _CARDS and card is not heading:
+                break
+            card = card.getparent()
+        if card is not heading and card.getparent() is not None:
+            by_parent.setdefault(card.getparent(), []).append(card)
+    for cards in by_parent.values():
+        if len(cards) >= MIN_CARDS:
+            for card in cards:
+                card.drop_tree()
+
+
 def content_html(tree: lxml.html.HtmlElement, url: str) -> str | None:
     """The article's blocks as HTML, with the page's own markup; None when nothing on
     the page looks like an article body.
@@ -457,6 +507,7 @@ def content_html(tree: lxml.html.HtmlElement, url: str) -> str | None:
         else:
             pruned = _Pruner(set(elements), " ".join(loose)).build(root)
         if pruned is not None:
+            _drop_teaser_cards(pruned)
             pruned.tag = "div" if pruned.tag in ("body", "html") else pruned.tag
             out = lxml.html.tostring(pruned, encoding="unicode", with_tail=False)
     if not out.strip():
