@@ -105,8 +105,13 @@ class _Index:
                 key = _key("".join(_visible_text(element)))
             else:
                 key = _key(element.text_content())
-            if key:
-                found[key] = element  # document order: inner ones come later and win
+            if not key:
+                continue
+            earlier = found.get(key)
+            # Document order: an inner element with the same text comes later and wins;
+            # the same text elsewhere (a teaser repeating the lead) does not.
+            if earlier is None or any(a is earlier for a in element.iterancestors()):
+                found[key] = element
         return found
 
     def within(self, key: str) -> lxml.html.HtmlElement | None:
@@ -280,7 +285,7 @@ def _leaves(body: etree._Element) -> Iterator[tuple[etree._Element | None, str]]
 
 # Class or id words of page furniture: what sits inside is never the article's text.
 _CHROME_NAME = re.compile(
-    r"(?:^|[\s_-])(?:menu|navbar|navigation|breadcrumbs?|share\w*|sharing|social|cookies?|"
+    r"(?:^|[\s_-])(?:menu|navbar|breadcrumbs?|share\w*|sharing|social|cookies?|"
     r"comments?|comment-list|respond|related|sidebar|widget|newsletter|subscribe)"
     r"(?:$|[\s_-])",
     re.IGNORECASE,
