@@ -762,9 +762,8 @@ def _drop_date_lines(body: Tag, date_nodes: list[Tag]) -> None:
     texts = {_norm(t) for node in date_nodes if 0 < len(t := _text(node)) <= MAX_DATE_LINE_CHARS}
     if not texts:
         return
-    for node in body.find_all(["time", True], attrs={"itemprop": "datePublished"}) + body.find_all(
-        "time"
-    ):
+    candidates = body.find_all(attrs={"itemprop": "datePublished"}) + body.find_all("time")
+    for node in candidates:
         if node.decomposed or (text := _norm(_text(node))) not in texts:
             continue
         while (

@@ -336,6 +336,10 @@ def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """A detached copy of the element without its chrome (see _is_chrome)."""
     clone = copy.deepcopy(element)
     clone.tail = None
+    return _without_chrome(clone)
+
+
+def _without_chrome(clone: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     doomed = [
         e
         for e in clone.iter()
@@ -404,20 +408,20 @@ class _Pruner:
     def _media_copy(self, element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         """An image or figure, without the short credit lines trafilatura dropped
         ("Photo: AFP"); a caption that says something is kept for translation."""
-        clone = _copy(element)
-        for original, copied in zip(
-            element.iter("figcaption", "p", "span", "div", "small", "cite"),
-            list(clone.iter("figcaption", "p", "span", "div", "small", "cite")),
-            strict=False,
-        ):
-            if (
-                original not in self.kept
-                and copied.getparent() is not None
-                and copied.find(".//img") is None
-                and len(_key(copied.text_content())) < MIN_CAPTION_CHARS
-            ):
+        clone = copy.deepcopy(element)  # the same shape as the page's: zip pairs them
+        clone.tail = None
+        tags = ("figcaption", "p", "span", "div", "small", "cite")
+        doomed = [
+            copied
+            for original, copied in zip(element.iter(*tags), clone.iter(*tags), strict=True)
+            if original not in self.kept
+            and original.find(".//img") is None
+            and len(_key(original.text_content())) < MIN_CAPTION_CHARS
+        ]
+        for copied in doomed:
+            if copied.getparent() is not None:
                 copied.drop_tree()
-        return clone
+        return _without_chrome(clone)
 
     @staticmethod
     def _media(element: lxml.html.HtmlElement) -> bool:
