@@ -16,6 +16,7 @@ so that a run report can say *what* failed and the user can act on it.
     │   └── UnsupportedContentError not HTML
     ├── DiscoveryError              a feed or sitemap is unusable (malformed, unsafe XML)
     ├── ExtractionError             page fetched but no article found in it
+    │   └── NotAnArticleError       a listing, pager, tag, category, author or search page
     ├── LanguageError               language unknown or not one we translate from
     ├── EngineError                 translation engine missing or failed
     │   └── EngineNotFoundError     no engine registered under that name
@@ -41,6 +42,7 @@ __all__ = [
     "GlossaryError",
     "HTTPStatusError",
     "LanguageError",
+    "NotAnArticleError",
     "OutputOwnershipError",
     "PipelineError",
     "PrefectServerError",
@@ -162,6 +164,11 @@ class ExtractionError(PipelineError):
     ) -> None:
         super().__init__(message, url=url)
         self.selector_misses = selector_misses
+
+
+class NotAnArticleError(ExtractionError):
+    """The page is a listing (pager, tag, category, author or search page), not an
+    article: it is skipped, and withdrawn if it had been published."""
 
 
 class LanguageError(PipelineError):

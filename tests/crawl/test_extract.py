@@ -280,33 +280,43 @@ def test_fallback_uses_main_and_drops_site_chrome() -> None:
         assert noise not in article.body_html
 
 
-def test_fallback_prefers_article_over_main() -> None:
-    html = """<html><body><main><p>Liste des dernières nouvelles du site.</p>
-      <article><h1>Titre</h1><p>Le texte de l’article lui-même.</p></article>
-    </main></body></html>"""
+def test_fallback_skips_an_empty_first_article_for_the_real_body() -> None:
+    # The first <article> is an empty card: the old rule took it and failed with
+    # "article body has no text"; the body is found wherever it is.
+    html = """<html lang="fr"><head><title>Le rapport annuel</title></head><body>
+      <article class="promo"><a href="/abonnement"></a></article>
+      <div class="story"><h1>Le rapport annuel</h1>
+        <p>Le rapport annuel de l’organisation a été présenté jeudi au conseil exécutif.</p>
+        <p>Il recense les programmes menés dans quarante pays et leurs résultats chiffrés.</p>
+        <p>Les États membres ont salué la transparence de la présentation des comptes.</p>
+      </div></body></html>"""
 
     article = extract_article(fetched(html), NO_SELECTORS)
 
-    assert [b.text for b in article.blocks] == ["Le texte de l’article lui-même."]
+    assert article.title == "Le rapport annuel"
+    assert [b.text[:20] for b in article.blocks] == [
+        "Le rapport annuel de",
+        "Il recense les progr",
+        "Les États membres on",
+    ]
 
 
-def test_fallback_to_the_densest_paragraph_container() -> None:
-    html = """<html><head><title>Conférence régionale – Portail</title></head><body>
-      <div class="menu"><p>Accueil</p><p>Qui sommes-nous</p></div>
-      <div id="story">
-        <h2>Une conférence régionale</h2>
-        <p>La conférence a réuni des ministres de l’éducation de douze pays membres.</p>
-        <p>Les participants ont adopté une déclaration commune sur l’école numérique.</p>
-      </div>
-      <div class="teaser"><p>Voir aussi</p></div>
+def test_fallback_finds_a_body_made_of_line_breaks() -> None:
+    # Blogspot-style: no <p> at all, paragraphs separated by <br>.
+    html = """<html><head><title>Notes de terrain</title></head><body>
+      <div class="sidebar"><ul><li><a href="/">Accueil</a></li>
+        <li><a href="/archives">Archives</a></li></ul></div>
+      <div class="post-body entry-content">La mission a visité trois écoles rurales cette
+      semaine.<br><br>Dans chacune, les enseignants ont présenté leurs nouveaux outils
+      numériques.<br><br>Un rapport détaillé sera publié le mois prochain.</div>
     </body></html>"""
 
     article = extract_article(fetched(html), NO_SELECTORS)
 
-    assert [b.tag for b in article.blocks] == ["h2", "p", "p"]
-    assert article.blocks[1].text.startswith("La conférence a réuni")
-    assert "Accueil" not in article.body_html and "Voir aussi" not in article.body_html
-    assert article.title == "Conférence régionale – Portail"  # no <h1>: the <title>
+    text = " ".join(b.text for b in article.blocks)
+    assert "trois écoles rurales" in text and "rapport détaillé" in text
+    assert "Archives" not in article.body_html
+    assert article.body_html.count("<br") >= 2  # the line breaks are kept as markup
 
 
 def test_metadata_from_meta_tags_when_there_are_no_selectors() -> None:

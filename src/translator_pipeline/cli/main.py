@@ -157,6 +157,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """Withdraw published articles by URL (their variants, files and feed entries)."""
+    from translator_pipeline.config.settings import load_settings
+    from translator_pipeline.run.loop import withdraw_urls
+
+    settings = load_settings(args.config)
+    try:
+        report = withdraw_urls(settings, args.urls, args.reason)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for outcome in report.withdrawn:
+        print(f"withdrawn {outcome.url} ({', '.join(outcome.languages)}): {outcome.reason}")
+    for url in report.not_published:
+        print(f"not published: {url}", file=sys.stderr)
+    if report.delivery.errors:
+        for error in report.delivery.errors:
+            print(f"webhook: {error}", file=sys.stderr)
+    return 1 if report.not_published else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from translator_pipeline.cli.demo import find_examples, serve_directory, sources_on
     from translator_pipeline.config.settings import load_settings
@@ -629,6 +650,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--engine", help="translation engine (overrides the config)")
     _add_runner_options(serve)
     serve.set_defaults(func=cmd_serve)
+
+    withdraw = sub.add_parser(
+        "withdraw",
+        help="withdraw published articles: their variants, files and feed entries "
+        "(variant.removed events are sent)",
+    )
+    withdraw.add_argument("--config", required=True, help="TOML config file")
+    withdraw.add_argument("urls", nargs="+", metavar="URL", help="original article URL")
+    withdraw.add_argument(
+        "--reason", default="withdrawn by ops", help="recorded with each withdrawal"
+    )
+    withdraw.set_defaults(func=cmd_withdraw)
 
     demo = sub.add_parser("demo", help="serve the bundled demo site and run the pipeline on it")
     demo.add_argument("--engine", help="translation engine (default: the one in demo.toml)")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
@@ -43,7 +43,7 @@ from translator_pipeline.crawl.safety import scheme_refusal
 from translator_pipeline.errors import DiscoveryError, ExtractionError, PipelineError
 from translator_pipeline.models import Candidate, FetchedPage
 
-__all__ = ["Discovery", "discover", "normalise_url"]
+__all__ = ["Discovery", "discover", "normalise_url", "pattern_refusal"]
 
 MAX_SITEMAP_DEPTH = 3  # a configured sitemap is level 1
 MAX_XML_DOCUMENTS = 50  # feeds + sitemaps read per source and run
@@ -324,12 +324,7 @@ class _SourceDiscovery:
         return url
 
     def _pattern_refusal(self, url: str) -> str | None:
-        if self.include and not any(p.search(url) for p in self.include):
-            return "not matched by any include pattern"
-        for pattern in self.exclude:
-            if pattern.search(url):
-                return f"excluded by pattern {pattern.pattern!r}"
-        return None
+        return _refusal_by_patterns(url, self.include, self.exclude)
 
     def add_dated(self, entry: Entry) -> None:
         href, base, date_text = entry
@@ -476,6 +471,25 @@ class _SourceDiscovery:
             for url in ordered[: self.source.max_articles]
         ]
         return Discovery(candidates, list(self.refused), self.errors)
+
+
+def _refusal_by_patterns(
+    url: str, include: Sequence[re.Pattern[str]], exclude: Sequence[re.Pattern[str]]
+) -> str | None:
+    if include and not any(p.search(url) for p in include):
+        return "not matched by any include pattern"
+    for pattern in exclude:
+        if pattern.search(url):
+            return f"excluded by pattern {pattern.pattern!r}"
+    return None
+
+
+def pattern_refusal(source: SourceSettings, url: str) -> str | None:
+    """Why the source's ``include_patterns``/``exclude_patterns`` refuse ``url`` as an
+    article, or None when they let it through."""
+    include = [re.compile(p) for p in source.include_patterns]
+    exclude = [re.compile(p) for p in source.exclude_patterns]
+    return _refusal_by_patterns(url, include, exclude)
 
 
 def _iso(date: datetime | None) -> str | None:

@@ -1,27 +1,34 @@
 """HTML page → :class:`Article`: title, date, author, description and the body's blocks.
 
-Selectors come from the source config; when one is missing we fall back to
-``<article>``, ``<main>``, ``[role=main]`` and finally the element holding the
-most paragraph text. Page chrome (nav, footer, scripts, forms, cookie banners)
-is removed before blocks are marked, and links and image sources are made
+Selectors come from the source config. Without a body selector the article's
+blocks are chosen by :mod:`.mainbody` (trafilatura picks and cleans the body,
+the page's own inline markup is kept) and the date is the one htmldate reads;
+the title is still ours (the page's ``<h1>`` checked against og:title and
+``<title>``). Page chrome (nav, footer, scripts, forms, cookie banners) is
+removed before blocks are marked, and links and image sources are made
 absolute so a translated page works wherever the web team puts it.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import urljoin
 
+import lxml.html
 import soupsieve
 from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from bs4.exceptions import ParserRejectedMarkup
+from lxml import etree
 from soupsieve import SelectorSyntaxError
 
 from translator_pipeline.config.settings import SourceSettings
 from translator_pipeline.crawl.dates import parse_date
-from translator_pipeline.errors import ExtractionError
+from translator_pipeline.crawl.mainbody import content_html, page_date, parse_tree
+from translator_pipeline.crawl.pagekind import LinkStats, listing_reason
+from translator_pipeline.errors import ExtractionError, NotAnArticleError
 from translator_pipeline.html.segment import BLOCK_LEVEL, blocks_from_units, mark_blocks
 from translator_pipeline.models import Article, FetchedPage
 
@@ -32,11 +39,6 @@ ALWAYS_REMOVE = (
     "script, style, noscript, template, iframe, object, embed, form, button, input, "
     "select, textarea, nav, [hidden], [aria-hidden=true], [role=navigation], "
     "[role=banner], [role=contentinfo], [role=complementary]"
-)
-# Removed only in fallback mode, where we cannot trust the container choice.
-FALLBACK_REMOVE = (
-    "header, footer, aside, [class*=cookie], [id*=cookie], [class*=share], [class*=social], "
-    "[class*=banner], [class*=breadcrumb], [class*=newsletter], [class*=related]"
 )
 URL_ATTRS = {"a": ("href",), "img": ("src",), "source": ("src",), "area": ("href",)}
 _WS = re.compile(r"\s+")
@@ -60,16 +62,6 @@ def _select_one(soup: Tag, selector: str | None, url: str, what: str) -> Tag | N
 
 def _text(tag: Tag | None) -> str:
     return _WS.sub(" ", tag.get_text(" ")).strip() if tag is not None else ""
-
-
-def _densest(soup: BeautifulSoup) -> Tag | None:
-    """The element whose direct <p> children hold the most text."""
-    best, best_len = None, 0
-    for parent in {p.parent for p in soup.find_all("p") if p.parent is not None}:
-        length = sum(len(_text(p)) for p in parent.find_all("p", recursive=False))
-        if length > best_len:
-            best, best_len = parent, length
-    return best
 
 
 def _metas(soup: BeautifulSoup) -> dict[str, str]:
@@ -532,13 +524,19 @@ def _place_swallowed(
         body.insert(index, node.extract())
 
 
-def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
+def extract_article(
+    page: FetchedPage, source: SourceSettings, *, only_articles: bool = True
+) -> Article:
     """Extract the article from a fetched page, or raise :class:`ExtractionError`.
 
     The configured selectors that matched nothing on the page are listed in the
     article's ``selector_misses`` (and on an ExtractionError raised after they were
-    tried), so a run can tell a selector that never matches.
+    tried), so a run can tell a selector that never matches. With ``only_articles``
+    a listing (pager, tag, category, author, search page: see :mod:`.pagekind`)
+    raises :class:`NotAnArticleError` with the reason.
     """
+    if not source.body_selector:
+        return _extract_main_content(page, source, only_articles)
     url = page.url
     soup = parse_html(page.text)
     root = soup.find("html")
@@ -555,25 +553,14 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
         return found
 
     body = select("body_selector", "body")
-    fallback = body is None
     title_node = select("title_selector", "title")
     date_node = select("date_selector", "date")
     author_node = select("author_selector", "author")
-    if source.body_selector and body is None:
+    if body is None:
         _misses_of_removals(soup, source, url, misses)
         raise _failure(f"body selector {source.body_selector!r} matched nothing", url, misses)
-    if body is None:
-        body = (
-            soup.find("article")
-            or soup.find("main")
-            or soup.find(attrs={"role": "main"})
-            or _densest(soup)
-        )
-    if body is None:
-        _misses_of_removals(soup, source, url, misses)
-        raise _failure("no article body found (no <article>, <main> or paragraphs)", url, misses)
 
-    removals = [ALWAYS_REMOVE, *source.remove_selectors] + ([FALLBACK_REMOVE] if fallback else [])
+    removals = [ALWAYS_REMOVE, *source.remove_selectors]
     if title_node is None:
         title_node = body.find("h1") or soup.find("h1")
     metas = _metas(soup)
@@ -623,6 +610,8 @@ def extract_article(page: FetchedPage, source: SourceSettings) -> Article:
             node.decompose()
     _absolutise(body, base)
 
+    if only_articles and (tree := parse_tree(page.text)) is not None:
+        _refuse_listing(tree, url, body, misses)
     units = mark_blocks(body, soup)
     if not units:
         raise _failure("article body has no text", url, misses)
@@ -656,3 +645,247 @@ def _misses_of_removals(
             raise ExtractionError(f"invalid remove selector {selector!r}: {exc}", url=url) from exc
         if found is None:
             misses.append(f"remove_selectors[{i}]")
+
+
+# --- no body selector ---------------------------------------------------------------------
+
+_HEAD_KEEP = frozenset(["title", "meta", "base"])
+# An <h1> here belongs to the page's frame, not to the article.
+_FRAME = frozenset(["nav", "footer", "aside"])
+MAX_TITLE_CANDIDATES = 8
+_BANNER = "data-tp-banner"  # marks an <h1> of the site's header in the frame soup
+_ITEMPROP_DATE = etree.XPath('//*[@itemprop="datePublished"]')
+MAX_UNTITLED_CHARS = 80  # a title made of the first words of a page that states none
+MIN_UNTITLED_BODY = 200  # … only when there is a real body to take them from
+
+
+def _frame_soup(tree: lxml.html.HtmlElement) -> BeautifulSoup:
+    """A small soup of what the title, date and author logic reads when there is no
+    body selector: the head's ``<title>`` and meta tags, the page's JSON-LD, the first
+    ``<time datetime>`` and the page's ``<h1>`` elements outside nav/footer/aside.
+    Parsing all of a big page with BeautifulSoup costs more than extracting it."""
+    parts: list[str] = []
+    head = tree.find("head")
+    for element in head.iter(*_HEAD_KEEP) if head is not None else ():
+        parts.append(lxml.html.tostring(element, encoding="unicode", with_tail=False))
+    if head is None or head.find("title") is None:  # broken markup put it in the body
+        title = next((t for t in tree.iter("title") if (t.text or "").strip()), None)
+        if title is not None:
+            parts.append(lxml.html.tostring(title, encoding="unicode", with_tail=False))
+    for script in tree.iter("script"):
+        if str(script.get("type", "")).strip().lower() == "application/ld+json":
+            parts.append(lxml.html.tostring(script, encoding="unicode", with_tail=False))
+    headings: list[str] = []
+    banners: list[str] = []  # an <h1> in the site's own header: the site's name, mostly
+    for h1 in tree.iter("h1"):
+        ancestors = [parent.tag for parent in h1.iterancestors()]
+        if any(tag in _FRAME for tag in ancestors):
+            continue
+        in_banner = "header" in ancestors and not {"article", "main"} & set(ancestors)
+        markup = lxml.html.tostring(h1, encoding="unicode", with_tail=False)
+        if in_banner:
+            banners.append(markup.replace("<h1", f"<h1 {_BANNER}", 1))
+        else:
+            headings.append(markup)
+        if len(headings) >= MAX_TITLE_CANDIDATES:
+            break
+    body_parts = (headings + banners)[:MAX_TITLE_CANDIDATES]
+    time = next((t for t in tree.iter("time") if t.get("datetime")), None)
+    if time is not None:
+        body_parts.append(lxml.html.tostring(time, encoding="unicode", with_tail=False))
+    for tag in _ITEMPROP_DATE(tree)[:MAX_TITLE_CANDIDATES]:
+        body_parts.append(lxml.html.tostring(tag, encoding="unicode", with_tail=False))
+    lang = tree.get("lang")
+    lang_attr = f' lang="{html.escape(str(lang))}"' if lang else ""
+    markup = (
+        f"<html{lang_attr}><head>{''.join(parts)}</head><body>{''.join(body_parts)}</body></html>"
+    )
+    return parse_html(markup)
+
+
+def _title_element(soup: BeautifulSoup, page_titles: list[str]) -> Tag | None:
+    """The page's ``<h1>`` that is the article's title: the first one whose text starts
+    with what og:title or ``<title>`` say, else the first one outside the site's header."""
+    headings = soup.find_all("h1")
+    for heading in headings:
+        text = _text(heading)
+        if text and (_yardstick(text, page_titles) or _norm(text) in map(_norm, page_titles)):
+            return heading
+    # Else the first one, unless it is in the site's header (the site's name): then
+    # og:title or <title> say it better.
+    return next((h for h in headings if _text(h) and not h.has_attr(_BANNER)), None)
+
+
+def _drop_title_block(body: Tag, title: str) -> None:
+    """The body's first block, when it only repeats the title (published apart)."""
+    for tag in body.find_all(True):
+        if tag.name in BLOCK_LEVEL and not tag.find(BLOCK_LEVEL) and _text(tag):
+            if tag.name in ("h1", "h2", "h3", "h4", "h5", "h6", "p") and (
+                _norm(_text(tag)) == _norm(title)
+            ):
+                tag.decompose()
+            return
+
+
+def _choose_date(stated: str | None, found: str | None) -> str | None:
+    """The publication date from what the page states in its markup (meta tags,
+    ``<time>``, itemprop, JSON-LD: ``stated``) and htmldate's reading of the whole page
+    (``found``, a day), which is right more often on real sites. A stated date of the
+    same day keeps its time and zone as the page wrote them (no conversion to UTC);
+    where htmldate only knew the month (it gives the 1st, e.g. from ``/2026/12/`` in a
+    URL) a stated date in that month is taken instead."""
+    if found is None:
+        return stated
+    if stated and (stated[:10] == found or (found.endswith("-01") and stated[:7] == found[:7])):
+        return stated
+    return found
+
+
+MAX_DATE_LINE_CHARS = 80
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _drop_trailing_headings(body: Tag) -> None:
+    """Headings that end the body introduce nothing: the title of a "related" box or
+    a comment section whose content was left out."""
+    for tag in reversed(body.find_all(True)):
+        if tag.decomposed or not _text(tag) or tag.find(BLOCK_LEVEL):
+            continue
+        if tag.name not in _HEADINGS:
+            return
+        tag.decompose()
+
+
+def _drop_date_lines(body: Tag, date_nodes: list[Tag]) -> None:
+    """The body's date elements (``<time>``, itemprop datePublished) that are a date of
+    the page, each with the wrappers that hold nothing else ("<p><time>…</time></p>")."""
+    texts = {_norm(t) for node in date_nodes if 0 < len(t := _text(node)) <= MAX_DATE_LINE_CHARS}
+    if not texts:
+        return
+    candidates = body.find_all(attrs={"itemprop": "datePublished"}) + body.find_all("time")
+    for node in candidates:
+        if node.decomposed or (text := _norm(_text(node))) not in texts:
+            continue
+        while (
+            node.parent is not None
+            and node.parent is not body
+            and _norm(_text(node.parent)) == text
+        ):
+            node = node.parent
+        node.decompose()
+
+
+def _link_stats(body: Tag) -> LinkStats:
+    text = len(_WS.sub("", body.get_text()))
+    links = sum(len(_WS.sub("", a.get_text())) for a in body.find_all("a"))
+    return LinkStats(text, links)
+
+
+def _refuse_listing(tree: lxml.html.HtmlElement, url: str, body: Tag, misses: list[str]) -> None:
+    reason = listing_reason(tree, url, _link_stats(body))
+    if reason is not None:
+        raise NotAnArticleError(f"not an article: {reason}", url=url, selector_misses=tuple(misses))
+
+
+def _extract_main_content(
+    page: FetchedPage, source: SourceSettings, only_articles: bool = True
+) -> Article:
+    """extract_article for a source with no body selector (see :mod:`.mainbody`).
+
+    The other selectors a source sets still win: title, date and author selectors are
+    read on the whole page, and remove selectors take their elements out of the page
+    before the body is chosen.
+    """
+    url = page.url
+    misses: list[str] = []
+    page_soup: BeautifulSoup | None = None
+    nodes: dict[str, Tag | None] = {}
+    configured = [k for k in ("title_selector", "date_selector", "author_selector")]
+    if source.remove_selectors or any(getattr(source, k) for k in configured):
+        page_soup = parse_html(page.text)
+        for key in configured:
+            what = key.removesuffix("_selector")
+            nodes[key] = found = _select_one(page_soup, getattr(source, key), url, what)
+            if getattr(source, key) and found is None:
+                misses.append(key)
+        for i, selector in enumerate(source.remove_selectors):
+            try:
+                doomed = page_soup.select(selector)
+            except SelectorSyntaxError as exc:
+                raise ExtractionError(
+                    f"invalid remove selector {selector!r}: {exc}", url=url
+                ) from exc
+            if not doomed:
+                misses.append(f"remove_selectors[{i}]")
+            for node in doomed:
+                if not any(node is n or _contains(node, n) for n in nodes.values() if n):
+                    node.decompose()
+    tree = parse_tree(str(page_soup) if page_soup is not None else page.text)
+    if tree is None:
+        raise _failure("empty page: no HTML to extract an article from", url, misses)
+    content = content_html(tree, url)
+    if content is None:
+        message = "no article body found: nothing on the page reads as an article"
+        raise _failure(message, url, misses)
+
+    soup = page_soup if page_soup is not None else _frame_soup(tree)
+    root = soup.find("html")
+    declared = str(root.get("lang")) if isinstance(root, Tag) and root.get("lang") else None
+    base_tag = soup.find("base", href=True)
+    base = urljoin(url, str(base_tag["href"])) if base_tag else url
+    metas = _metas(soup)
+    site = _site_name(metas)
+    page_titles = _page_titles(soup, metas)
+    title_node = nodes.get("title_selector") or _title_element(soup, page_titles)
+    title = _repair_title(soup, title_node, page_titles)[0] if title_node is not None else ""
+    title = _strip_site_name(title or _meta(metas, "og:title") or _text(soup.find("title")), site)
+    title = _shorten(_WS.sub(" ", title).strip())
+
+    date_node = nodes.get("date_selector")
+    if source.date_selector:
+        published = _date(soup, date_node, metas)[0]
+    else:
+        published = _choose_date(_date(soup, None, metas)[0], page_date(tree, url))
+    author_node = nodes.get("author_selector")
+    author = _text(author_node) or _meta(metas, "author") or None
+    description = _meta(metas, "description", "og:description")
+
+    body_soup = parse_html(f"<div>{content}</div>")
+    body = body_soup.find("div")
+    assert isinstance(body, Tag)  # parse_html of a <div> always gives one
+    if title:  # a heading left open swallows what follows it: give that back
+        for heading in body.find_all("h1"):
+            if not heading.decomposed and _norm(_text(heading)).startswith(_norm(title)):
+                _repair_title(body_soup, heading, [title, *page_titles])
+    _drop_trailing_headings(body)
+    if not source.date_selector:  # the date line is published apart, like the title
+        _drop_date_lines(body, soup.select("time[datetime], [itemprop=datePublished]"))
+    if title:
+        _drop_title_block(body, title)
+    else:  # no <h1>, og:title or <title>: the body's first heading is the title
+        heading = body.find(["h2", "h3", "h4", "h5", "h6"])
+        if heading is not None and (text := _text(heading)):
+            title = _shorten(text)
+            heading.decompose()
+        elif len(first := _text(body)) >= MIN_UNTITLED_BODY:  # or its first words
+            title = _shorten(first, MAX_UNTITLED_CHARS)
+    _absolutise(body, base)  # (mainbody left out the chrome ALWAYS_REMOVE names)
+    if only_articles:
+        _refuse_listing(tree, url, body, misses)
+    units = mark_blocks(body, body_soup)
+    if not units:
+        raise _failure("article body has no text", url, misses)
+    if not title:
+        raise _failure("article has no title", url, misses)
+    return Article(
+        url=url,
+        source=source.name,
+        title=title,
+        body_html=str(body),
+        blocks=blocks_from_units(units, root=body),
+        published=published,
+        author=author,
+        declared_lang=declared,
+        description=_WS.sub(" ", description).strip() if description else None,
+        selector_misses=tuple(misses),
+    )

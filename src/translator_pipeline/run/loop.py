@@ -14,6 +14,9 @@ The rules of a run live here, whatever executes its stages:
 - an original that answers 404/410 counts towards withdrawing its variants,
   but only when its source answered for some other article: a source whose
   every article is gone is more likely broken than emptied;
+- a page skipped as a listing (pager, tag, category … see
+  :mod:`~translator_pipeline.crawl.pagekind`) is withdrawn if it had been
+  published, and so is what the source's include/exclude patterns now refuse;
 - then the manifest (and the sweep of unlisted files), the glossary review,
   the webhooks (after the manifest: receivers may read it at once), the run
   report; a run that could do nothing at all raises :class:`RunFailedError`.
@@ -52,7 +55,15 @@ from translator_pipeline.run.report import (
 )
 from translator_pipeline.store.db import utc_now
 
-__all__ = ["MAX_WORKERS", "RunHooks", "execute_run", "run_once", "select_sources"]
+__all__ = [
+    "MAX_WORKERS",
+    "RunHooks",
+    "WithdrawalReport",
+    "execute_run",
+    "run_once",
+    "select_sources",
+    "withdraw_urls",
+]
 
 MAX_WORKERS = 4  # stages at once (threads of this process, or Prefect's task runner)
 
@@ -218,6 +229,7 @@ def run_loop(
         reachable: set[str] = set()  # sources with at least one article that answered
         present: list[str] = []  # originals that answered (their gone-count resets)
         selectors = SelectorTally()  # configured selectors that matched nothing, per source
+        listings: list[ArticleOutcome] = []  # pages skipped as listings, not articles
         pending: list[tuple[list[Article], list[StageFuture], StageFuture]] = []
         planned = 0
         for batch, future in batches:
@@ -235,7 +247,12 @@ def run_loop(
                     reachable.add(candidate.source)
                     present.append(candidate.url)
                 if isinstance(result, ArticleOutcome):
-                    report.outcomes.append(result)
+                    if result.status == "skipped" and result.reason.startswith(
+                        stages.NOT_AN_ARTICLE
+                    ):
+                        listings.append(result)  # withdrawn with the others, if published
+                    else:
+                        report.outcomes.append(result)
                     continue
                 if result.url in seen_final:  # two links redirected to one article
                     continue
@@ -278,6 +295,8 @@ def run_loop(
                 report.outcomes.append(replace(outcome, glossary_events=()))
             progress.advance("publish", len(articles))
         _withdraw(ctx, gone, reachable, report)
+        report.outcomes.extend(stages.withdraw_listing(ctx, outcome) for outcome in listings)
+        report.outcomes.extend(stages.withdraw_refused(ctx))
 
     with timed_stage(report, "manifest"):
         stages.publish_manifest(
@@ -479,3 +498,54 @@ def _write_run_report(ctx: RunContext, report: RunReport, name: str, hooks: RunH
         run_logger().error("could not write %s: %s", name, exc)
     if hooks.on_report is not None:
         hooks.on_report(report)
+
+
+# --- withdrawal by ops ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawalReport:
+    """What ``withdraw_urls`` did: the withdrawals, the URLs with nothing published,
+    and the webhook delivery of the ``variant.removed`` events."""
+
+    withdrawn: tuple[ArticleOutcome, ...]
+    not_published: tuple[str, ...]
+    delivery: DeliveryReport
+
+
+def withdraw_urls(settings: Settings, urls: Sequence[str], reason: str) -> WithdrawalReport:
+    """Withdraw every published variant of ``urls`` (ops found a page that should not
+    have been published): ``variant.removed`` events queued, the manifest, sitemap and
+    feeds rebuilt without them, their files swept, the events delivered. Holds the
+    output's lease as a run does, so it cannot interleave with one. A URL is looked up
+    as given, then in the normalised form discovery stores."""
+    from translator_pipeline.crawl.discover import normalise_url
+
+    ctx = open_context(settings)
+    try:
+        state = ctx.state
+        ctx.publisher.check()
+        with RunLease(state, ctx.publisher.url_for()):
+            # Only an output this state owns, and only its own articles, are touched.
+            ctx.output_id = claim_output(state, ctx.publisher, settings)
+            withdrawn: list[ArticleOutcome] = []
+            missing: list[str] = []
+            for url in urls:
+                keys = [url]
+                if (normal := normalise_url(url.strip())) and normal != url:
+                    keys.append(normal)
+                done = None
+                for key in keys:
+                    done = stages.withdraw_article(ctx, key, reason)
+                    if done is not None:
+                        break
+                if done is None:
+                    missing.append(url)
+                else:
+                    withdrawn.append(done)
+            if withdrawn:
+                stages.publish_manifest(state, ctx.publisher, settings, output=ctx.output_id)
+            delivery = stages.deliver_events(settings, state)
+        return WithdrawalReport(tuple(withdrawn), tuple(missing), delivery)
+    finally:
+        close_context(ctx.key)

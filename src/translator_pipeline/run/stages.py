@@ -20,13 +20,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from translator_pipeline.crawl.discover import Discovery, discover
+from translator_pipeline.crawl.discover import Discovery, discover, pattern_refusal
 from translator_pipeline.crawl.extract import extract_article
 from translator_pipeline.errors import (
     EngineError,
     ExtractionError,
     FetchError,
     LanguageError,
+    NotAnArticleError,
     PipelineError,
     PublishError,
     StateError,
@@ -117,6 +118,15 @@ def chunked(items: Sequence[T], workers: int = 4, size: int = CHUNK_SIZE) -> lis
 
 
 # --- outcomes ---------------------------------------------------------------------------
+
+
+# How the reason of a page skipped as a listing starts (see :func:`skipped`).
+NOT_AN_ARTICLE = f"{NotAnArticleError.__name__}:"
+
+
+def is_listing(outcome: ArticleOutcome) -> bool:
+    """True for a page skipped because it is a listing, not an article."""
+    return outcome.status == "skipped" and outcome.reason.startswith(NOT_AN_ARTICLE)
 
 
 def skipped(url: str, exc: PipelineError) -> ArticleOutcome:
@@ -677,25 +687,21 @@ def publish_manifest(
 # --- withdrawal and webhooks -------------------------------------------------------------------
 
 
-def note_gone(ctx: RunContext, url: str) -> ArticleOutcome | None:
-    """The original answered 404/410: count the run; once it has been gone for
-    ``withdraw_after`` runs, forget its variants and queue a ``variant.removed``
-    event each (their files are deleted after the next manifest). Returns the
-    withdrawal, or None."""
+def withdraw_article(ctx: RunContext, url: str, why: str) -> ArticleOutcome | None:
+    """Forget every published variant of ``url`` and queue a ``variant.removed`` event
+    each (their files are deleted after the next manifest, by its sweep: a consumer
+    following the old manifest still finds them until then). ``why`` starts the
+    outcome's reason. None when nothing of ``url`` is published."""
     settings, state = ctx.settings, ctx.state
     stored = state.article(url)
     if stored is None or not state.variants(url):
         return None
-    if state.note_missing(url) < settings.withdraw_after:
-        return None
-    # The files go when the manifest no longer lists them (publish_manifest's sweep):
-    # a consumer following the old manifest still finds them until then.
     gone = state.withdraw(url, event_factory(settings, article_fields(stored, stored.slug)))
+    run_logger().warning("withdrew %s: %s", url, why)
     return ArticleOutcome(
         url,
         "withdrawn",
-        reason=f"original gone for {settings.withdraw_after} run(s); "
-        f"{len(gone)} variant(s) withdrawn",
+        reason=f"{why}; {len(gone)} variant(s) withdrawn",
         languages=tuple(v.language for v in gone),
         source_language=stored.language,
     )
@@ -704,6 +710,52 @@ def note_gone(ctx: RunContext, url: str) -> ArticleOutcome | None:
 def article_events(settings: Settings) -> Callable[[StoredArticle], EventFactory | None]:
     """How to queue webhook events about a published article (None without webhooks)."""
     return lambda stored: event_factory(settings, article_fields(stored, stored.slug))
+
+
+def note_gone(ctx: RunContext, url: str) -> ArticleOutcome | None:
+    """The original answered 404/410: count the run; once it has been gone for
+    ``withdraw_after`` runs, forget its variants and queue a ``variant.removed``
+    event each (see :func:`withdraw_article`). Returns the withdrawal, or None."""
+    settings, state = ctx.settings, ctx.state
+    if state.article(url) is None or not state.variants(url):
+        return None
+    if state.note_missing(url) < settings.withdraw_after:
+        return None
+    return withdraw_article(ctx, url, f"original gone for {settings.withdraw_after} run(s)")
+
+
+def withdraw_refused(ctx: RunContext) -> list[ArticleOutcome]:
+    """Withdraw what is published from URLs the source's include/exclude patterns now
+    refuse (the patterns were tightened after it was published). Articles of sources
+    no longer configured are left alone: that is ops' call (``withdraw``)."""
+    settings = ctx.settings
+    sources = {source.name: source for source in settings.sources}
+    outcomes = []
+    for stored, variants in ctx.state.published(ctx.output_id):  # this output's only
+        source = sources.get(stored.source)
+        if source is None or not variants:
+            continue
+        reason = pattern_refusal(source, stored.url)
+        if reason is None:
+            continue
+        try:
+            done = withdraw_article(ctx, stored.url, f"source {source.name}: {reason}")
+        except PipelineError as exc:  # files or state unwritable: try again next run
+            run_logger().error("could not withdraw %s: %s", stored.url, exc)
+            continue
+        if done is not None:
+            outcomes.append(done)
+    return outcomes
+
+
+def withdraw_listing(ctx: RunContext, outcome: ArticleOutcome) -> ArticleOutcome:
+    """A page skipped as not an article: withdraw it if it had been published."""
+    try:
+        done = withdraw_article(ctx, outcome.url, outcome.reason)
+    except PipelineError as exc:
+        run_logger().error("could not withdraw %s: %s", outcome.url, exc)
+        return outcome
+    return replace(done, selector_misses=outcome.selector_misses) if done else outcome
 
 
 def deliver_events(settings: Settings, state: StateStore) -> DeliveryReport:
