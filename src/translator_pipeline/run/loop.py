@@ -528,6 +528,7 @@ def withdraw_urls(settings: Settings, urls: Sequence[str], reason: str) -> Withd
         with RunLease(state, ctx.publisher.url_for()):
             # Only an output this state owns, and only its own articles, are touched.
             ctx.output_id = claim_output(state, ctx.publisher, settings)
+            mine = {stored.url for stored, _ in state.published(ctx.output_id)}
             withdrawn: list[ArticleOutcome] = []
             missing: list[str] = []
             for url in urls:
@@ -535,7 +536,7 @@ def withdraw_urls(settings: Settings, urls: Sequence[str], reason: str) -> Withd
                 if (normal := normalise_url(url.strip())) and normal != url:
                     keys.append(normal)
                 done = None
-                for key in keys:
+                for key in [k for k in keys if k in mine]:
                     done = stages.withdraw_article(ctx, key, reason)
                     if done is not None:
                         break
